@@ -1,0 +1,162 @@
+"""Loading the user's settings from ``config/``: checked strictly, unknown keys are errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import InputError
+from pipeline.ingest.common import DatasetSpec
+from pipeline.paths import CONFIG_DIR, PROJECT_ROOT, RAW_DIR, resolve
+
+DEFAULT_CONFIG = CONFIG_DIR / "area.yaml"
+
+AREA_KEYS = {
+    "county", "england", "districts", "working_vintage", "disclosure", "datasets", "indicators",
+    "localities", "targets", "options", "appraisal",
+}
+DATASET_KEYS = {"path", "reader", "options", "enabled"}
+VINTAGES = {"LSOA01", "LSOA11", "LSOA21"}
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read a YAML file, with a one-line error for a missing or malformed file."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"config file not found (expected at {path})")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        raise InputError(path, f"is not valid YAML ({getattr(exc, 'problem', exc)})", row=row)
+
+
+def check_keys(
+    entry: Mapping[str, Any],
+    allowed: Iterable[str],
+    file: str | Path,
+    where: str,
+    *,
+    required: Iterable[str] = (),
+) -> None:
+    """Raise :class:`InputError` for an unknown or missing key in a config entry."""
+    if not isinstance(entry, Mapping):
+        raise InputError(file, f"{where}: expected a mapping of keys to values, got {entry!r}")
+    allowed = set(allowed)
+    for key in entry:
+        if key not in allowed:
+            raise InputError(
+                file, f"{where}: unknown key '{key}' (expected one of: {', '.join(sorted(allowed))})"
+            )
+    for key in required:
+        if key not in entry or entry[key] in (None, ""):
+            raise InputError(file, f"{where}: required key '{key}' is missing")
+
+
+@dataclass(frozen=True)
+class Area:
+    """A named area with its GSS code."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AreaConfig:
+    """The user's area settings (``config/area.yaml``), with paths resolved."""
+
+    path: Path
+    county: Area
+    england: Area
+    districts: tuple[Area, ...]
+    working_vintage: str
+    min_count: int
+    datasets_path: Path
+    indicators_path: Path
+    extra: Mapping[str, Path] = field(default_factory=dict)
+
+    def district(self, key: str) -> Area:
+        """Find a district by code or name (case-insensitive)."""
+        for d in self.districts:
+            if key.lower() in (d.code.lower(), d.name.lower()):
+                return d
+        names = ", ".join(f"{d.name} ({d.code})" for d in self.districts)
+        raise InputError(self.path, f"unknown district '{key}' (expected one of: {names})")
+
+    def config_file(self, key: str) -> Path | None:
+        """Path of an optional config file named in area.yaml (localities, targets ...)."""
+        return self.extra.get(key)
+
+
+def _area(value: Any, file: Path, where: str) -> Area:
+    check_keys(value, {"code", "name"}, file, where, required=("code", "name"))
+    return Area(code=str(value["code"]), name=str(value["name"]))
+
+
+def load_area_config(path: str | Path | None = None) -> AreaConfig:
+    """Load and check ``config/area.yaml`` (or the file given)."""
+    path = resolve(path) if path is not None else DEFAULT_CONFIG
+    raw = load_yaml(path) or {}
+    check_keys(raw, AREA_KEYS, path, "area settings",
+               required=("county", "england", "districts", "datasets", "indicators"))
+    districts = raw["districts"]
+    if not isinstance(districts, list) or not districts:
+        raise InputError(path, "districts: expected a list of {code, name} entries")
+    vintage = str(raw.get("working_vintage", "LSOA11"))
+    if vintage not in VINTAGES:
+        raise InputError(path, f"working_vintage: '{vintage}' is not one of {sorted(VINTAGES)}")
+    disclosure = raw.get("disclosure") or {}
+    check_keys(disclosure, {"min_count"}, path, "disclosure")
+    min_count = disclosure.get("min_count", 5)
+    if not isinstance(min_count, int) or min_count < 0:
+        raise InputError(path, f"disclosure.min_count: expected a whole number >= 0, got {min_count!r}")
+    extra = {k: resolve(raw[k], PROJECT_ROOT) for k in ("localities", "targets", "options",
+                                                         "appraisal") if raw.get(k)}
+    return AreaConfig(
+        path=path,
+        county=_area(raw["county"], path, "county"),
+        england=_area(raw["england"], path, "england"),
+        districts=tuple(_area(d, path, f"districts[{i}]") for i, d in enumerate(districts)),
+        working_vintage=vintage,
+        min_count=min_count,
+        datasets_path=resolve(raw["datasets"], PROJECT_ROOT),
+        indicators_path=resolve(raw["indicators"], PROJECT_ROOT),
+        extra=extra,
+    )
+
+
+def load_datasets(
+    path: str | Path, raw_dir: Path = RAW_DIR, *, include_disabled: bool = False
+) -> list[DatasetSpec]:
+    """Load the dataset catalogue: one :class:`DatasetSpec` per enabled entry, in file order."""
+    path = Path(path)
+    raw = load_yaml(path) or {}
+    check_keys(raw, {"datasets", "geography"}, path, "dataset catalogue", required=("datasets",))
+    specs = []
+    for key, entry in raw["datasets"].items():
+        check_keys(entry, DATASET_KEYS, path, f"datasets.{key}", required=("path", "reader"))
+        if not entry.get("enabled", True) and not include_disabled:
+            continue
+        specs.append(DatasetSpec(
+            id=str(key),
+            path=resolve(entry["path"], raw_dir),
+            reader=str(entry["reader"]),
+            options=dict(entry.get("options") or {}),
+        ))
+    return specs
+
+
+def load_geography_paths(path: str | Path, raw_dir: Path = RAW_DIR) -> dict[str, Path]:
+    """Load the ``geography:`` section of the dataset catalogue: name -> absolute file path."""
+    path = Path(path)
+    raw = load_yaml(path) or {}
+    section = raw.get("geography") or {}
+    if not isinstance(section, Mapping):
+        raise InputError(path, "geography: expected a mapping of names to file paths")
+    return {str(k): resolve(v, raw_dir) for k, v in section.items()}

@@ -1,0 +1,316 @@
+"""Shared helpers for readers: robust file reading, column matching, numeric parsing, code checks.
+
+All problems are raised as :class:`pipeline.errors.InputError` naming the file, row and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError
+
+#: Observation columns every reader returns, in this order.
+OBSERVATION_COLUMNS = [
+    "area_code", "area_type", "variable", "period", "category", "value", "flag", "source",
+]
+
+#: Suppression / missing markers found in published small-area tables, and the flag they get.
+SUPPRESSION_MARKERS: dict[str, str] = {
+    "*": "[c]",
+    "c": "[c]",
+    "[c]": "[c]",
+    "..": "[x]",
+    ":": "[x]",
+    "x": "[x]",
+    "[x]": "[x]",
+    "-": "[x]",
+    "": "[x]",
+}
+
+#: Regular expressions for GSS area codes by area type.
+CODE_PATTERNS: dict[str, str] = {
+    "OA11": r"^[EW]00\d{6}$",
+    "LSOA01": r"^[EW]01\d{6}$",
+    "LSOA11": r"^[EW]01\d{6}$",
+    "LSOA21": r"^[EW]01\d{6}$",
+    "MSOA11": r"^[EW]02\d{6}$",
+    "MSOA21": r"^[EW]02\d{6}$",
+    "WD19": r"^[EW]05\d{6}$",
+    "LAD": r"^[EW]0[6789]\d{6}$",
+    "CTY": r"^E1[01]\d{6}$",
+    "CED": r"^E58\d{6}$",
+    "RGN": r"^E12\d{6}$",
+    "ENG": r"^E92000001$",
+}
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One entry of the dataset catalogue (``config/datasets.yaml``).
+
+    Attributes
+    ----------
+    id
+        Catalogue key, e.g. ``iod2019_file2``.
+    path
+        Absolute path to the file (or folder, for readers that take many files).
+    reader
+        Name of the reader in the registry.
+    options
+        Reader-specific settings from the catalogue (edition, vintage, period, sheet, ...).
+    """
+
+    id: str
+    path: Path
+    reader: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """Return a reader option, or ``default``."""
+        return self.options.get(key, default)
+
+
+@dataclass
+class CodeRegistry:
+    """Known area codes per area type, used to reject codes of the wrong vintage.
+
+    ``known`` maps an area type (``LSOA11`` ...) to the set of valid codes. Types absent from
+    ``known`` are checked by pattern only.
+    """
+
+    known: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def vintage_of(self, code: str) -> list[str]:
+        """Area types whose known code set contains ``code``."""
+        return [t for t, codes in self.known.items() if code in codes]
+
+    def check(
+        self,
+        codes: pd.Series,
+        area_type: str,
+        file: str | Path,
+        *,
+        column: str,
+        first_data_line: int = 2,
+    ) -> None:
+        """Raise :class:`InputError` at the first code that is malformed or of another vintage.
+
+        Parameters
+        ----------
+        codes
+            The raw code column, in file order (positional index 0 = first data row).
+        area_type
+            The vintage the file claims (``LSOA11`` ...).
+        file
+            File named in the error.
+        column
+            Column named in the error.
+        first_data_line
+            1-based line number of the first data row in the file (2 when the header is line 1).
+        """
+        values = codes.astype("string").str.strip()
+        pattern = CODE_PATTERNS.get(area_type)
+        if pattern is not None:
+            bad = ~values.fillna("").str.match(pattern)
+            if bad.any():
+                pos = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(
+                    file,
+                    f"'{values.iloc[pos]}' is not a valid {area_type} area code "
+                    f"(expected a code like {_example(area_type)})",
+                    row=first_data_line + pos,
+                    column=column,
+                )
+        known = self.known.get(area_type)
+        if known:
+            unknown = ~values.isin(known)
+            if unknown.any():
+                pos = int(np.flatnonzero(unknown.to_numpy())[0])
+                code = str(values.iloc[pos])
+                others = [t for t in self.vintage_of(code) if t != area_type]
+                hint = (
+                    f"it is a {' / '.join(others)} code, but the file is declared {area_type}"
+                    if others
+                    else f"it is not a known {area_type} code"
+                )
+                raise InputError(file, f"area code '{code}': {hint}",
+                                 row=first_data_line + pos, column=column)
+
+
+def _example(area_type: str) -> str:
+    return {
+        "OA11": "E00069301", "LSOA01": "E01025610", "LSOA11": "E01025610",
+        "LSOA21": "E01035370", "MSOA11": "E02005340", "MSOA21": "E02005340",
+        "WD19": "E05005408", "LAD": "E07000129", "CTY": "E10000018", "CED": "E58000836",
+        "RGN": "E12000004", "ENG": "E92000001",
+    }.get(area_type, "E01025610")
+
+
+def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+    """Read a CSV (optionally gzipped) the way users' files really come.
+
+    UTF-8 with or without BOM is tried first, then Windows-1252 (files saved from Excel).
+    Everything is read as text unless ``dtype`` is given, so readers decide what is numeric.
+    An empty file, or one with a header and no rows, raises :class:`InputError`.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"file not found (expected at {path})")
+    if path.stat().st_size == 0:
+        raise InputError(path, "the file is empty (expected a header row and data rows)")
+    kwargs.setdefault("dtype", str)
+    kwargs.setdefault("keep_default_na", False)
+    last_error: Exception | None = None
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            df = pd.read_csv(path, encoding=encoding, **kwargs)
+            break
+        except UnicodeDecodeError as exc:
+            last_error = exc
+        except pd.errors.EmptyDataError:
+            raise InputError(path, "the file is empty (expected a header row and data rows)")
+        except pd.errors.ParserError as exc:
+            raise InputError(path, f"could not be parsed as CSV ({_short(exc)})") from None
+    else:  # pragma: no cover - cp1252 decodes any byte except five undefined ones
+        raise InputError(path, f"unknown text encoding ({last_error})")
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.empty:
+        raise InputError(path, "the file has a header but no data rows")
+    return df
+
+
+def read_excel(path: str | Path, sheet: str | int = 0, **kwargs: Any) -> pd.DataFrame:
+    """Read one sheet of an XLSX file as text, with a clear error if the sheet is missing."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, f"file not found (expected at {path})")
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises several types for non-xlsx input
+        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({_short(exc)})")
+    if isinstance(sheet, str) and sheet not in book.sheet_names:
+        raise InputError(
+            path, f"sheet '{sheet}' is missing (sheets found: {', '.join(book.sheet_names)})"
+        )
+    kwargs.setdefault("dtype", str)
+    df = book.parse(sheet, **kwargs)
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.dropna(how="all").empty:
+        raise InputError(path, f"sheet '{sheet}' has no data rows")
+    return df
+
+
+def find_column(
+    columns: pd.Index | list[str],
+    pattern: str,
+    file: str | Path,
+    *,
+    what: str | None = None,
+    required: bool = True,
+) -> str | None:
+    """Return the first column whose name matches ``pattern`` (regex, case-insensitive).
+
+    Header text is compared with surrounding whitespace removed, so trailing spaces in
+    published headers do not matter.
+    """
+    rx = re.compile(pattern, re.IGNORECASE)
+    for col in columns:
+        if rx.search(str(col).strip()):
+            return col
+    if required:
+        raise InputError(
+            file,
+            f"missing required column: {what or pattern} (no header matches /{pattern}/)",
+        )
+    return None
+
+
+def parse_numbers(
+    values: pd.Series,
+    file: str | Path,
+    *,
+    column: str,
+    first_data_line: int = 2,
+    markers: Mapping[str, str] = SUPPRESSION_MARKERS,
+) -> tuple[pd.Series, pd.Series]:
+    """Turn a text column into floats and quality flags.
+
+    Thousands separators and surrounding spaces are removed. Recognised suppression markers
+    become missing values flagged ``[c]`` or ``[x]``. Anything else that is not a number raises
+    :class:`InputError` naming the row and column.
+
+    Returns
+    -------
+    (numbers, flags)
+        Float series (NaN where missing) and a flag series ('' where a number was read).
+    """
+    text = values.astype("string").fillna("").str.strip()
+    cleaned = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    flags = pd.Series("", index=values.index, dtype=object)
+    missing = numbers.isna()
+    if missing.any():
+        lowered = text[missing].str.lower()
+        mapped = lowered.map(lambda s: markers.get(s))
+        unknown = mapped.isna()
+        if unknown.any():
+            pos = int(np.flatnonzero(values.index.isin(mapped[unknown].index))[0])
+            raise InputError(
+                file,
+                f"'{text.iloc[pos]}' is not a number or a recognised suppression marker "
+                f"(expected a number or one of {', '.join(repr(m) for m in markers if m)})",
+                row=first_data_line + pos,
+                column=column,
+            )
+        flags[missing] = mapped.astype(object)
+    return numbers, flags
+
+
+def check_unique(
+    df: pd.DataFrame, keys: list[str], file: str | Path, *, first_data_line: int = 2
+) -> None:
+    """Raise :class:`InputError` at the first row whose key columns repeat an earlier row."""
+    dup = df.duplicated(subset=keys, keep="first").to_numpy()
+    if dup.any():
+        pos = int(np.flatnonzero(dup)[0])
+        key = ", ".join(f"{k}={df[k].iloc[pos]}" for k in keys)
+        raise InputError(file, f"duplicate key ({key}) repeats an earlier row; "
+                         "expected one row per key", row=first_data_line + pos)
+
+
+def observations(
+    df: pd.DataFrame,
+    *,
+    area_type: str,
+    source: str | Path,
+) -> pd.DataFrame:
+    """Finish a reader's long frame into the observation layout.
+
+    ``df`` must hold ``area_code``, ``variable``, ``period`` and ``value``; ``category``
+    and ``flag`` default to ''. Rows come back sorted, so output order never depends on
+    input order.
+    """
+    out = df.copy()
+    out["area_type"] = area_type
+    out["source"] = Path(source).name
+    for col in ("category", "flag"):
+        if col not in out:
+            out[col] = ""
+        out[col] = out[col].fillna("").astype(str)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    for col in ("area_code", "variable", "period"):
+        out[col] = out[col].astype(str)
+    out = out[OBSERVATION_COLUMNS]
+    return out.sort_values(["variable", "period", "category", "area_code"], kind="stable")\
+        .reset_index(drop=True)
+
+
+def _short(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
