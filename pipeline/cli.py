@@ -1,0 +1,94 @@
+"""Command line: ``python -m pipeline <command>``.
+
+Errors in the user's input print one line and exit with status 2; ``--debug`` shows the
+traceback instead. Anything unexpected exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.paths import PROCESSED_DIR, resolve
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+
+
+def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Sub-commands accept the same options; SUPPRESS keeps them from overwriting the top level.
+    default = {} if top else {"default": argparse.SUPPRESS}
+    p.add_argument("--config", metavar="FILE", **({"default": None} if top else default),
+                   help="area settings file (default: config/area.yaml)")
+    p.add_argument("--debug", action="store_true", **default,
+                   help="show the full traceback when something goes wrong")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Evidence-base pipeline: turn small-area statistics into evidence packs.",
+    )
+    _add_common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ingest = sub.add_parser(
+        "ingest", help="read every file in the dataset catalogue into the indicator store",
+        description="Read every enabled file named in the dataset catalogue (config/datasets.yaml), "
+                    "build the indicator store and write it, with a manifest of input hashes, "
+                    "to data/processed/.",
+    )
+    _add_common(ingest)
+    ingest.add_argument("--out", default=None, metavar="DIR",
+                        help="folder for the processed store (default: data/processed)")
+    ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Run the ingest and print its summary."""
+    from pipeline.config import load_area_config
+    from pipeline.store import run_ingest, write_store
+
+    config = load_area_config(args.config)
+    out_dir = resolve(args.out) if args.out else PROCESSED_DIR
+    result = run_ingest(config, progress=not args.no_progress)
+    manifest = write_store(result, config, out_dir)
+    s = result.summary()
+    print(f"Ingest complete in {s['seconds']} s: {s['files_read']} files read, "
+          f"{s['observation_rows']:,} observations, {s['store_rows']:,} indicator rows, "
+          f"{s['indicators']} indicators, {s['areas']:,} areas ({s['lsoas']:,} LSOAs).")
+    print(f"Written to {out_dir} (manifest: {Path(manifest).name}).")
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": cmd_ingest}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, run the command, and turn errors into one-line messages."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(levelname)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_FAILED
