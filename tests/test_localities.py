@@ -1,0 +1,182 @@
+"""Localities on tiny hand-built fixtures: rules, contiguity merging, naming, forum files."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from pipeline.errors import InputError
+from pipeline.localities import (
+    LocalitySettings,
+    contiguous_groups,
+    forum_areas_from_table,
+    load_locality_settings,
+    priority_lsoas,
+    priority_neighbourhoods,
+    rural_and_towns,
+    summarise_localities,
+)
+
+# Six unit squares (1 km) in British National Grid: A-B-C touch in a row, D-E touch, F alone.
+#   A B C . D E . F      (A..C and D..E in district X, F in district Y; C and D do not touch)
+CELLS = {"A": 0, "B": 1, "C": 2, "D": 4, "E": 5, "F": 7}
+
+
+def _boundaries() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"lsoa_code": list(CELLS)},
+        geometry=[box(x * 1000, 0, x * 1000 + 1000, 1000) for x in CELLS.values()],
+        crs="EPSG:27700",
+    )
+
+
+def _lsoas() -> pd.DataFrame:
+    return pd.DataFrame({
+        "lsoa_code": list(CELLS),
+        "lad_code": ["X", "X", "X", "X", "X", "Y"],
+        "imd_rank_2019": [100, 200, 30000, 300, 400, 500],
+        "imd_decile_2019": [1, 1, 10, 1, 1, 1],
+        "population": [1500, 1600, 1400, 1500, 1500, 1000],
+        "msoa_hcl_name": ["Town Centre", "Town Centre", "Outskirts", "Bell Foundry", "Bell Foundry",
+                          "Elsewhere"],
+        "ward_name": ["Town Castle", "Town Castle", "Town Park", "North Town Bell", "Town Bell",
+                      "Village"],
+        "is_rural": [False, False, False, False, False, True],
+    })
+
+
+def _settings(rules, **kw) -> LocalitySettings:
+    return LocalitySettings(path="localities.yaml", rules=tuple(rules), **kw)
+
+
+def test_contiguous_polygons_merge_and_districts_are_not_crossed():
+    lsoas = _lsoas()
+    groups = contiguous_groups(_boundaries(), lsoas["lsoa_code"], lsoas["lad_code"])
+    assert groups["A"] == groups["B"] == groups["C"]
+    assert groups["D"] == groups["E"] != groups["A"]
+    assert groups["F"] not in (groups["A"], groups["D"])
+    assert groups.nunique() == 3
+
+
+def test_contiguity_respects_district_boundary():
+    lsoas = _lsoas()
+    within = pd.Series(["X", "Y", "X", "X", "X", "Y"])  # B in another district splits A from C
+    groups = contiguous_groups(_boundaries(), lsoas["lsoa_code"], within)
+    assert groups["A"] != groups["C"]
+
+
+def test_decile_rule_and_county_percent_rule_union():
+    lsoas = _lsoas()
+    decile = priority_lsoas(lsoas, [{"rule": "national_imd_decile", "edition": 2019,
+                                     "max_decile": 1}])
+    assert list(lsoas.loc[decile, "lsoa_code"]) == ["A", "B", "D", "E", "F"]
+    top = priority_lsoas(lsoas, [{"rule": "county_most_deprived", "edition": 2019,
+                                  "percent": 50}])  # 3 of 6, by rank
+    assert list(lsoas.loc[top, "lsoa_code"]) == ["A", "B", "D"]
+    per_district = priority_lsoas(lsoas, [{"rule": "district_most_deprived", "edition": 2019,
+                                           "percent": 20}])  # 1 of 5 in X, 0.2 -> 0 of 1 in Y
+    assert list(lsoas.loc[per_district, "lsoa_code"]) == ["A"]
+
+
+def test_explicit_include_and_exclude():
+    lsoas = _lsoas()
+    sel = priority_lsoas(lsoas, [], include=("C",), exclude=())
+    assert list(lsoas.loc[sel, "lsoa_code"]) == ["C"]
+    with pytest.raises(InputError, match="include_lsoas: 'Z'"):
+        priority_lsoas(lsoas, [], include=("Z",))
+
+
+def test_priority_neighbourhoods_named_from_msoa_names_with_stable_ids():
+    rules = [{"rule": "national_imd_decile", "edition": 2019, "max_decile": 1}]
+    pn = priority_neighbourhoods(_lsoas(), _boundaries(), _settings(rules))
+    names = pn.groupby("name")["lsoa_code"].agg(list).to_dict()
+    assert names == {"Town Centre": ["A", "B"], "Bell Foundry": ["D", "E"], "Elsewhere": ["F"]}
+    assert set(pn["locality_id"]) == {"pn-town-centre", "pn-bell-foundry", "pn-elsewhere"}
+    shuffled = priority_neighbourhoods(_lsoas().sample(frac=1, random_state=3), _boundaries(),
+                                       _settings(rules))
+    pd.testing.assert_frame_equal(pn, shuffled)
+
+
+def test_rule_matching_nothing_gives_empty_neighbourhoods():
+    rules = [{"rule": "national_imd_decile", "edition": 2019, "max_decile": 0}]
+    lsoas = _lsoas().assign(imd_decile_2019=5)
+    assert priority_neighbourhoods(lsoas, _boundaries(), _settings(rules)).empty
+
+
+def test_rural_and_towns():
+    out = rural_and_towns(_lsoas(), _boundaries(), pd.Series({"X": "Exton", "Y": "Wyeford"}),
+                          min_town_lsoas=2)
+    by_name = out.groupby("name")["lsoa_code"].agg(list).to_dict()
+    assert by_name["Rural Wyeford"] == ["F"]
+    assert by_name["Town"] == ["A", "B", "C"]          # wards 'Town Castle', 'Town Park'
+    assert by_name["Town (2)"] == ["D", "E"]           # 'North Town Bell' -> 'Town'
+
+
+def test_summary_counts_lsoas_and_population():
+    rules = [{"rule": "national_imd_decile", "edition": 2019, "max_decile": 1}]
+    pn = priority_neighbourhoods(_lsoas(), _boundaries(), _settings(rules))
+    summary = summarise_localities(pn, _lsoas().set_index("lsoa_code")["population"])
+    row = summary.set_index("name").loc["Town Centre"]
+    assert row["lsoas"] == 2 and row["population"] == 3100
+
+
+def _forum_table(rows):
+    df = pd.DataFrame(rows, columns=["forum", "lsoa_code"])
+    df["_row"] = range(2, len(df) + 2)
+    return df
+
+
+def test_forum_table_membership():
+    out = forum_areas_from_table(_lsoas().assign(ward_code="W"),
+                                 _forum_table([("North", "A"), ("North", "B"), ("South", "F")]),
+                                 "forums.csv")
+    assert out.groupby("name")["lsoa_code"].agg(list).to_dict() == {"North": ["A", "B"],
+                                                                    "South": ["F"]}
+
+
+def test_forum_table_rejects_unknown_lsoa():
+    with pytest.raises(InputError) as err:
+        forum_areas_from_table(_lsoas().assign(ward_code="W"),
+                               _forum_table([("North", "A"), ("North", "Q")]), "forums.csv")
+    assert "forums.csv" in str(err.value) and "row 3" in str(err.value) and "'Q'" in str(err.value)
+
+
+def test_forum_table_rejects_lsoa_in_two_forums():
+    with pytest.raises(InputError, match="in two forum areas"):
+        forum_areas_from_table(_lsoas().assign(ward_code="W"),
+                               _forum_table([("North", "A"), ("South", "A")]), "forums.csv")
+
+
+def test_forum_table_rejects_forum_without_name():
+    with pytest.raises(InputError, match="no forum name"):
+        forum_areas_from_table(_lsoas().assign(ward_code="W"), _forum_table([("", "A")]),
+                               "forums.csv")
+
+
+def test_settings_reject_unknown_key(tmp_path):
+    path = tmp_path / "localities.yaml"
+    path.write_text("priority_neighbourhoods:\n  rulez: []\n")
+    with pytest.raises(InputError, match="unknown key 'rulez'"):
+        load_locality_settings(path)
+
+
+def test_settings_reject_unknown_rule(tmp_path):
+    path = tmp_path / "localities.yaml"
+    path.write_text("priority_neighbourhoods:\n  rules:\n    - {rule: poorest, edition: 2019}\n")
+    with pytest.raises(InputError, match="rules\\[0\\]"):
+        load_locality_settings(path)
+
+
+def test_shipped_settings_load():
+    from pipeline.paths import CONFIG_DIR
+
+    settings = load_locality_settings(CONFIG_DIR / "localities.yaml")
+    assert settings.editions == (2019,) and len(settings.rules) == 2
+
+
+def test_forum_table_rejects_forum_with_no_lsoas():
+    with pytest.raises(InputError, match="forum area 'East' has no LSOAs"):
+        forum_areas_from_table(_lsoas().assign(ward_code="W"),
+                               _forum_table([("North", "A"), ("East", "")]), "forums.csv")
