@@ -304,19 +304,25 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
 
 
 def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Add 95% confidence limits by each indicator's method (Wilson, Byar/exact Poisson)."""
+    """Add 95% confidence limits by each indicator's method (Wilson, Byar/exact Poisson).
+
+    Rows without a positive denominator, or whose indicator has ``ci: none``, keep NaN limits.
+    """
     from pipeline.stats.intervals import rate_interval, wilson_interval
 
     out = store.copy()
     info = catalogue.set_index("id")
     ci = out["indicator_id"].map(info["ci"]).fillna("none")
     mult = out["indicator_id"].map(info["multiplier"]).astype(float).fillna(1.0)
-    has = out["numerator"].notna() & out["denominator"].notna() & (out["denominator"] > 0)
+    usable = out["numerator"].notna() & out["denominator"].notna() & (out["denominator"] > 0)
+    usable &= out["numerator"] >= 0
     for name, func in (("wilson", wilson_interval), ("byar", rate_interval)):
-        sel = has & (ci == name)
-        if sel.any():
-            lo, hi = func(out.loc[sel, "numerator"].to_numpy(), out.loc[sel, "denominator"].to_numpy(),
-                          multiplier=mult[sel].to_numpy())
-            out.loc[sel, "lower_ci"] = np.asarray(lo, dtype=float)
-            out.loc[sel, "upper_ci"] = np.asarray(hi, dtype=float)
+        for m in mult[usable & (ci == name)].unique():
+            sel = usable & (ci == name) & (mult == m)
+            if name == "wilson":
+                sel &= out["numerator"] <= out["denominator"]
+            limits = func(out.loc[sel, "numerator"].to_numpy(),
+                          out.loc[sel, "denominator"].to_numpy(), multiplier=float(m))
+            out.loc[sel, "lower_ci"] = limits["lower_ci"].to_numpy()
+            out.loc[sel, "upper_ci"] = limits["upper_ci"].to_numpy()
     return out

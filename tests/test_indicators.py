@@ -102,3 +102,13 @@ def test_catalogue_rejects_duplicate_id(tmp_path):
     cat.to_csv(tmp_path / "dup.csv", index=False)
     with pytest.raises(InputError, match="defined twice"):
         load_catalogue(tmp_path)
+
+
+def test_add_intervals_by_method():
+    from pipeline.indicators import add_intervals
+
+    obs = _obs([("A", "u1", "2011", "", 10), ("A", "hh", "2011", "", 100)])
+    cat = _catalogue([dict(id="pct", method="ratio", numerator="u1", denominator="hh",
+                           multiplier="100", ci="wilson")])
+    out = add_intervals(build_indicators(obs, cat), cat)
+    assert out[["lower_ci", "upper_ci"]].round(2).iloc[0].tolist() == [5.52, 17.44]

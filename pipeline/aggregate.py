@@ -1,0 +1,84 @@
+"""Aggregating LSOA indicator rows to larger areas (localities, districts, county, England).
+
+Counts and rates: numerators and denominators are added, then the value and its interval are
+recomputed (rates are never averaged). Scores: population-weighted mean. Ranks and deciles are
+not aggregated (the IMD summary measures in :mod:`pipeline.imd_summary` describe larger areas).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.indicators import add_intervals, flag_from_rank, flag_rank
+from pipeline.schema import STORE_COLUMNS
+
+
+def aggregate(
+    rows: pd.DataFrame,
+    membership: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    weights: pd.Series,
+    *,
+    area_type: str,
+) -> pd.DataFrame:
+    """Aggregate LSOA rows of the store to groups of LSOAs, all groups and indicators at once.
+
+    Parameters
+    ----------
+    rows
+        Store rows for LSOAs of one vintage.
+    membership
+        ``area_code`` (the group's code) and ``lsoa_code``; an LSOA may belong to several groups.
+    catalogue
+        The indicator catalogue (``aggregation``, ``multiplier`` and ``ci`` are used).
+    weights
+        Population by LSOA code, for population-weighted means of scores.
+    area_type
+        Area type written on the output rows (``LAD``, ``CTY``, ``ENG``, ``LOCALITY`` ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Store-layout rows. A group whose members do not all have a value gets a missing value
+        flagged ``[x]``; flags of members ([e], [u] ...) carry over (the most serious wins).
+    """
+    how = rows["indicator_id"].map(catalogue.set_index("id")["aggregation"])
+    rows = rows[how.isin(["ratio", "sum", "pop_weighted_mean"])]
+    size = membership.groupby("area_code")["lsoa_code"].nunique().rename("size")
+    merged = membership[["area_code", "lsoa_code"]].merge(
+        rows.drop(columns=["area_code", "area_type"]).assign(lsoa_code=rows["area_code"]),
+        on="lsoa_code")
+    if merged.empty:
+        return pd.DataFrame(columns=STORE_COLUMNS)
+    merged["how"] = merged["indicator_id"].map(catalogue.set_index("id")["aggregation"])
+    merged["w"] = merged["lsoa_code"].map(weights)
+    weighted = merged["how"] == "pop_weighted_mean"
+    merged["wv"] = np.where(weighted, merged["value"] * merged["w"], np.nan)
+    merged["w"] = merged["w"].where(weighted & merged["value"].notna())
+    merged["rank"] = flag_rank(merged["flag"])
+    keys = ["area_code", "indicator_id", "period", "category"]
+    g = merged.groupby(keys, sort=True, observed=True)
+    out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
+                wv=("wv", "sum"), w=("w", "sum"), present=("value", "count"),
+                how=("how", "first"), flag_rank=("rank", "min"), unit=("unit", "first"),
+                source=("source", "first")).reset_index()
+    out = out.join(size, on="area_code")
+    complete = out["present"] >= out["size"]
+    mult = out["indicator_id"].map(catalogue.set_index("id")["multiplier"]).astype(float)
+    method = out["indicator_id"].map(catalogue.set_index("id")["method"])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(method.isin(["ratio", "annual_rate"]),
+                         out["numerator"] / out["denominator"] * mult, out["numerator"])
+        mean = out["wv"] / out["w"]
+    out["value"] = np.where(out["how"] == "pop_weighted_mean", mean, ratio)
+    out.loc[out["how"] == "pop_weighted_mean", ["numerator", "denominator"]] = np.nan
+    out.loc[out["how"] == "sum", "denominator"] = np.nan
+    out.loc[~complete, ["value", "numerator", "denominator"]] = np.nan
+    ranks = np.where(~complete & (out["flag_rank"] > 1), 1, out["flag_rank"])
+    out["flag"] = flag_from_rank(ranks)
+    out["area_type"] = area_type
+    out["lower_ci"] = np.nan
+    out["upper_ci"] = np.nan
+    out = add_intervals(out[STORE_COLUMNS], catalogue)
+    return out.reset_index(drop=True)
