@@ -167,6 +167,7 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
         raise InputError(path, "the file is empty (expected a header row and data rows)")
     kwargs.setdefault("dtype", str)
     kwargs.setdefault("keep_default_na", False)
+    kwargs.setdefault("index_col", False)  # a trailing comma must not shift columns left
     last_error: Exception | None = None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -195,7 +196,9 @@ def read_excel(path: str | Path, sheet: str | int = 0, **kwargs: Any) -> pd.Data
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises several types for non-xlsx input
         raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({_short(exc)})")
-    if isinstance(sheet, str) and sheet not in book.sheet_names:
+    missing = (sheet not in book.sheet_names) if isinstance(sheet, str) else \
+        not 0 <= sheet < len(book.sheet_names)
+    if missing:
         raise InputError(
             path, f"sheet '{sheet}' is missing (sheets found: {', '.join(book.sheet_names)})"
         )
@@ -252,7 +255,9 @@ def parse_numbers(
         Float series (NaN where missing) and a flag series ('' where a number was read).
     """
     text = values.astype("string").fillna("").str.strip()
-    cleaned = text.str.replace(",", "", regex=False)
+    # commas only as thousands separators ("29,199"); "1,23" stays non-numeric and is reported
+    thousands = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+    cleaned = text.where(~thousands, text.str.replace(",", "", regex=False))
     numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
     flags = pd.Series("", index=values.index, dtype=object)
     missing = numbers.isna()
