@@ -306,7 +306,8 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
 def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """Add 95% confidence limits by each indicator's method (Wilson, Byar/exact Poisson).
 
-    Rows without a positive denominator, or whose indicator has ``ci: none``, keep NaN limits.
+    Counts (no denominator) with ``ci: byar`` get Poisson limits on the count itself. Rows
+    without a usable denominator, or whose indicator has ``ci: none``, keep NaN limits.
     """
     from pipeline.stats.intervals import rate_interval, wilson_interval
 
@@ -314,15 +315,18 @@ def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     info = catalogue.set_index("id")
     ci = out["indicator_id"].map(info["ci"]).fillna("none")
     mult = out["indicator_id"].map(info["multiplier"]).astype(float).fillna(1.0)
-    usable = out["numerator"].notna() & out["denominator"].notna() & (out["denominator"] > 0)
+    is_count = (ci == "byar") & out["denominator"].isna() & out["numerator"].notna()
+    denominator = out["denominator"].where(~is_count, 1.0)
+    usable = out["numerator"].notna() & denominator.notna() & (denominator > 0)
     usable &= out["numerator"] >= 0
+    scale = mult.where(~is_count, 1.0)
     for name, func in (("wilson", wilson_interval), ("byar", rate_interval)):
-        for m in mult[usable & (ci == name)].unique():
-            sel = usable & (ci == name) & (mult == m)
+        for m in scale[usable & (ci == name)].unique():
+            sel = usable & (ci == name) & (scale == m)
             if name == "wilson":
                 sel &= out["numerator"] <= out["denominator"]
-            limits = func(out.loc[sel, "numerator"].to_numpy(),
-                          out.loc[sel, "denominator"].to_numpy(), multiplier=float(m))
+            limits = func(out.loc[sel, "numerator"].to_numpy(), denominator[sel].to_numpy(),
+                          multiplier=float(m))
             out.loc[sel, "lower_ci"] = limits["lower_ci"].to_numpy()
             out.loc[sel, "upper_ci"] = limits["upper_ci"].to_numpy()
     return out
