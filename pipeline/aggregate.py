@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.indicators import add_intervals, flag_from_rank, flag_rank
+from pipeline.indicators import (
+    SUPPRESSED,
+    add_intervals,
+    flag_from_rank,
+    flag_rank,
+    missing_value_rank,
+)
 from pipeline.schema import STORE_COLUMNS
 
 
@@ -57,11 +63,13 @@ def aggregate(
     merged["wv"] = np.where(weighted, merged["value"] * merged["w"], np.nan)
     merged["w"] = merged["w"].where(weighted & merged["value"].notna())
     merged["rank"] = flag_rank(merged["flag"])
+    merged["suppressed"] = merged["rank"] == SUPPRESSED
     keys = ["area_code", "indicator_id", "period", "category"]
     g = merged.groupby(keys, sort=True, observed=True)
     out = g.agg(numerator=("numerator", "sum"), denominator=("denominator", "sum"),
                 wv=("wv", "sum"), w=("w", "sum"), present=("value", "count"),
                 how=("how", "first"), flag_rank=("rank", "min"), unit=("unit", "first"),
+                suppressed=("suppressed", "any"),
                 source=("source", "first")).reset_index()
     out = out.join(size, on="area_code")
     complete = out["present"] >= out["size"]
@@ -75,7 +83,7 @@ def aggregate(
     out.loc[out["how"] == "pop_weighted_mean", ["numerator", "denominator"]] = np.nan
     out.loc[out["how"] == "sum", "denominator"] = np.nan
     out.loc[~complete, ["value", "numerator", "denominator"]] = np.nan
-    ranks = np.where(~complete & (out["flag_rank"] > 1), 1, out["flag_rank"])
+    ranks = np.where(~complete, missing_value_rank(out["suppressed"].to_numpy()), out["flag_rank"])
     out["flag"] = flag_from_rank(ranks)
     out["area_type"] = area_type
     out["lower_ci"] = np.nan

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.schema import STORE_COLUMNS
+from pipeline.schema import FLAG_PRECEDENCE, STORE_COLUMNS
 
 CATALOGUE_COLUMNS = [
     "id", "title", "definition", "unit", "polarity", "method", "numerator", "denominator",
@@ -36,8 +36,13 @@ SCS_COMPONENTS = {
 }
 NR_THEMES = {"crime", "education", "health", "housing", "liveability", "worklessness", ""}
 
-#: Flag precedence when several inputs are combined: the most serious wins.
-FLAG_ORDER = ["[c]", "[x]", "[e]", "[u]", ""]
+FLAG_RANK = {f: i for i, f in enumerate(FLAG_PRECEDENCE)}
+NOT_AVAILABLE, SUPPRESSED, NO_FLAG = FLAG_RANK["[x]"], FLAG_RANK["[c]"], FLAG_RANK[""]
+
+
+def missing_value_rank(any_suppressed: np.ndarray) -> np.ndarray:
+    """Flag rank for a value that cannot be formed: [c] if an input was suppressed, else [x]."""
+    return np.where(any_suppressed, SUPPRESSED, NOT_AVAILABLE)
 
 _TERM = re.compile(r"^\s*([A-Za-z0-9_]+)\s*(?:\[(.*)\])?\s*$")
 _AGE_RANGE = re.compile(r"^age:(\d+)\.\.(\d+)$")
@@ -155,20 +160,14 @@ def term_table(catalogue: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator_id", "role", "variable", "category"])
 
 
-def worst_flag(flags: pd.Series) -> str:
-    """The most serious of several flags ([c] > [x] > [e] > [u] > '')."""
-    present = set(flags)
-    return next((f for f in FLAG_ORDER if f in present), "")
-
-
 def flag_rank(flags: pd.Series) -> np.ndarray:
-    """Flags as integers (0 = most serious), so they combine with ``min``."""
-    return flags.fillna("").map({f: i for i, f in enumerate(FLAG_ORDER)}).fillna(4).to_numpy(int)
+    """Flags as integers (0 = takes precedence), so they combine with ``min``."""
+    return flags.fillna("").map(FLAG_RANK).fillna(NO_FLAG).to_numpy(int)
 
 
 def flag_from_rank(ranks: np.ndarray) -> np.ndarray:
     """Inverse of :func:`flag_rank`."""
-    return np.array(FLAG_ORDER, dtype=object)[np.asarray(ranks, dtype=int)]
+    return np.array(FLAG_PRECEDENCE, dtype=object)[np.asarray(ranks, dtype=int)]
 
 
 def _complete_sum(grouped, expected: pd.Series | int) -> tuple[pd.Series, pd.Series]:
@@ -196,7 +195,9 @@ def _sum_terms(obs: pd.DataFrame, terms: pd.DataFrame, keys: list[str]) -> pd.Da
     complete = present >= np.asarray(need, dtype=float)
     out["total"] = np.where(complete, total, np.nan)
     ranks = out["flag_rank"].to_numpy()
-    ranks = np.where(~complete & (ranks == 4), 1, ranks)  # incomplete and unflagged -> [x]
+    suppressed = (grouped["flag_rank"].agg(lambda r: (r == SUPPRESSED).any()).to_numpy()
+                  if (merged["flag_rank"] == SUPPRESSED).any() else np.zeros(len(out), bool))
+    ranks = np.where(~complete, missing_value_rank(suppressed), ranks)
     out["flag"] = flag_from_rank(ranks)
     sources = (merged.groupby(["indicator_id", "role"])["source"]
                .agg(lambda s: ";".join(sorted(set(s)))))

@@ -8,6 +8,9 @@ import pandera.pandas as pa
 from pipeline.errors import InputError
 
 FLAGS = ["", "[x]", "[c]", "[u]", "[e]"]
+#: When several flags apply to one value, the first of these wins (what a reader most needs to
+#: know): not available > suppressed > low reliability > estimated > none.
+FLAG_PRECEDENCE = ["[x]", "[c]", "[u]", "[e]", ""]
 AREA_TYPES = [
     "OA11", "LSOA01", "LSOA11", "LSOA21", "MSOA11", "MSOA21", "WD19", "LAD", "CTY", "CED",
     "RGN", "ENG", "LOCALITY",
