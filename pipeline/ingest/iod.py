@@ -1,0 +1,556 @@
+"""Readers for the English Indices of Deprivation (IoD) in every layout that is shipped.
+
+Every edition (2004, 2007, 2010 on LSOA 2001; 2015, 2019 on LSOA 2011; 2025 on LSOA 2021) becomes
+observations with the SAME variable names, so that trends line up across editions:
+
+* ``{domain}_{measure}`` where ``domain`` is one of :data:`DOMAINS` (``imd``, ``income``,
+  ``employment``, ``education``, ``health``, ``crime``, ``barriers``, ``living_environment``,
+  ``idaci``, ``idaopi``) or a sub-domain (``children_young_people``, ``adult_skills``,
+  ``geographical_barriers``, ``wider_barriers``, ``indoors``, ``outdoors``), and ``measure`` is
+  ``score``, ``rank``, ``decile`` or ``transformed_score`` (the exponentially transformed domain
+  scores of File 9). Rank 1 and decile 1 are the most deprived; a higher score is more deprived.
+* ``pop_total``, ``pop_0_15``, ``pop_16_59``, ``pop_60_plus``, ``pop_working_age``: the File 6
+  population denominators (mid-2015, excluding prisoners, for IoD2019).
+* ``ind_<snake_case column>``: the underlying indicators files (File 8 via humaniverse).
+* File 10 (district summaries, area type ``LAD``): ``{domain}_{summary}`` with ``summary`` in
+  :data:`FILE10_MEASURES`, e.g. ``imd_average_score``, ``imd_rank_of_extent``, ``income_scale``.
+
+``period`` is always the edition year as text (``"2019"``), also for the File 6 populations
+(which describe mid-2015). Ranks and deciles are stored as floats in ``value``.
+
+Readers (the names used in ``config/datasets.yaml``):
+
+``iod_snake``
+    humaniverse snake_case files (``lsoa11_code``, ``IMD_score``, ``Housing_and_Access_rank``,
+    ``indoors_sub_domain_rank_decile`` ...), main, sub-domain and indicators files.
+``iod_mhclg``
+    MHCLG/DCLG files as published (File 1/2/3/4/5/6/9), CSV or XLSX (option ``sheet``), with long
+    human headers matched by pattern, BOMs, thousands separators and float ranks.
+``iod_derived_score``
+    The ``DERIVED_imd{edition}_score_from_File9_transformed_domains`` file -> ``imd_score``.
+``iod_odc_long``
+    OpenDataCommunities long format (FeatureCode, DateCode, Measurement, Units, Value,
+    Indices of Deprivation).
+``iod_file10``
+    File 10 district summaries (xlsx, one sheet per domain, headers with trailing spaces).
+
+Options: ``edition`` (required), ``vintage`` (required: LSOA01 / LSOA11 / LSOA21, or LAD for
+File 10), ``sheet`` (xlsx), ``skip_variables`` (list of output variables to drop, e.g. the IMD
+ranks repeated in File 3).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from zipfile import BadZipFile
+
+import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
+
+from pipeline.errors import InputError
+from pipeline.ingest.common import (
+    CodeRegistry,
+    DatasetSpec,
+    check_unique,
+    find_column,
+    observations,
+    parse_numbers,
+    read_csv,
+    read_excel,
+)
+
+#: The index, the seven domains and the two supplementary indices.
+DOMAINS: tuple[str, ...] = (
+    "imd", "income", "employment", "education", "health", "crime", "barriers",
+    "living_environment", "idaci", "idaopi",
+)
+
+#: The six sub-domains (two each for education, barriers and living environment).
+SUBDOMAINS: tuple[str, ...] = (
+    "children_young_people", "adult_skills", "geographical_barriers", "wider_barriers",
+    "indoors", "outdoors",
+)
+
+#: Measures stored per LSOA.
+MEASURES: tuple[str, ...] = ("score", "rank", "decile", "transformed_score")
+
+#: File 10 summary measures (``{domain}_{measure}``); ``scale`` only for income and employment.
+FILE10_MEASURES: tuple[str, ...] = (
+    "average_rank", "rank_of_average_rank", "average_score", "rank_of_average_score",
+    "proportion_most_deprived_10pct", "rank_of_proportion_most_deprived_10pct",
+    "extent", "rank_of_extent", "local_concentration", "rank_of_local_concentration",
+    "scale", "rank_of_scale",
+)
+
+#: File 6 population denominators: variable -> header pattern.
+POPULATION_COLUMNS: dict[str, str] = {
+    "pop_total": r"^total population",
+    "pop_0_15": r"aged 0-15",
+    "pop_16_59": r"aged 16-59",
+    "pop_60_plus": r"aged 60 and over",
+    "pop_working_age": r"^working age population",
+}
+
+# Human-readable names (MHCLG headers, ODC labels, File 10 sheets) -> domain. Order matters:
+# the supplementary indices start with "Income ..." and must be tried before income.
+_HUMAN_DOMAINS: tuple[tuple[str, str], ...] = (
+    ("idaci", r"affecting children|\bidaci\b"),
+    ("idaopi", r"affecting older|\bidaopi\b"),
+    ("imd", r"^index of multiple deprivation|^imd\b"),
+    ("children_young_people", r"^children and young people"),
+    ("adult_skills", r"^adult skills"),
+    ("geographical_barriers", r"^geographical barriers"),
+    ("wider_barriers", r"^wider barriers"),
+    ("indoors", r"^indoors"),
+    ("outdoors", r"^outdoors"),
+    ("income", r"^income\b"),
+    ("employment", r"^employment\b"),
+    ("education", r"^education\b"),
+    ("health", r"^health\b"),
+    ("crime", r"^crime\b"),
+    ("barriers", r"^barriers\b"),
+    ("living_environment", r"^living\b"),
+)
+
+# snake_case stems (after removing ``_sub_domain`` / ``_domain``) -> domain.
+_SNAKE_DOMAINS: dict[str, str] = {
+    "imd": "imd",
+    "income": "income",
+    "employment": "employment",
+    "education": "education",
+    "education_skills_and_training": "education",
+    "health": "health",
+    "health_deprivation_and_disability": "health",
+    "crime": "crime",
+    "barriers": "barriers",
+    "housing_and_access": "barriers",
+    "housing_and_services": "barriers",
+    "barriers_to_housing_and_services": "barriers",
+    "environment": "living_environment",
+    "living_environment": "living_environment",
+    "idaci": "idaci",
+    "idaopi": "idaopi",
+    "children_young_people": "children_young_people",
+    "children_and_young_people": "children_young_people",
+    "adult_skills": "adult_skills",
+    "skills": "adult_skills",
+    "geographical_barriers": "geographical_barriers",
+    "wider_barriers": "wider_barriers",
+    "indoors": "indoors",
+    "outdoors": "outdoors",
+}
+
+_FILE10_MEASURES: tuple[tuple[str, str], ...] = (
+    ("rank_of_average_rank", r"^rank of average rank$"),
+    ("average_rank", r"^average rank$"),
+    ("rank_of_average_score", r"^rank of average score$"),
+    ("average_score", r"^average score$"),
+    ("rank_of_proportion_most_deprived_10pct",
+     r"^rank of proportion of lsoas in (the )?most deprived 10 ?(%|per ?cent) nationally$"),
+    ("proportion_most_deprived_10pct",
+     r"^proportion of lsoas in (the )?most deprived 10 ?(%|per ?cent) nationally$"),
+    ("rank_of_extent", r"^rank of extent$"),
+    ("extent", r"^extent$"),
+    ("rank_of_local_concentration", r"^rank of local concentration$"),
+    ("local_concentration", r"^local concentration$"),
+)
+
+_VINTAGE_OF_YEAR = {"01": "LSOA01", "11": "LSOA11", "21": "LSOA21"}
+
+
+# ----------------------------------------------------------------------------- options
+
+
+def _option(spec: DatasetSpec, key: str) -> str:
+    value = spec.option(key)
+    if value is None or str(value).strip() == "":
+        raise InputError(spec.path, f"reader option '{key}' is missing for dataset '{spec.id}' "
+                                    "in config/datasets.yaml")
+    return str(value).strip()
+
+
+def _edition(spec: DatasetSpec) -> str:
+    edition = _option(spec, "edition")
+    if not re.fullmatch(r"(19|20)\d{2}", edition):
+        raise InputError(spec.path, f"reader option 'edition' is '{edition}' for dataset "
+                                    f"'{spec.id}' (expected a year such as 2019)")
+    return edition
+
+
+def _vintage(spec: DatasetSpec, allowed: Iterable[str]) -> str:
+    vintage = _option(spec, "vintage")
+    allowed = tuple(allowed)
+    if vintage not in allowed:
+        raise InputError(spec.path, f"reader option 'vintage' is '{vintage}' for dataset "
+                                    f"'{spec.id}' (expected one of {', '.join(allowed)})")
+    return vintage
+
+
+def _skip(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
+    """Drop the variables listed in the ``skip_variables`` option (a typo is an error)."""
+    skip = spec.option("skip_variables") or []
+    if isinstance(skip, str):
+        skip = [skip]
+    present = set(long["variable"])
+    unknown = [v for v in skip if v not in present]
+    if unknown:
+        raise InputError(spec.path, f"option skip_variables names '{unknown[0]}', which this file "
+                                    f"does not hold (it holds: {', '.join(sorted(present))})",
+                         column="skip_variables")
+    return long[~long["variable"].isin(skip)]
+
+
+# ----------------------------------------------------------------------------- naming
+
+
+def human_domain(name: str) -> str | None:
+    """Domain slug for a published name (``'Barriers to Housing and Services'`` -> ``barriers``).
+
+    Returns ``None`` when the name is not an IoD index, domain or sub-domain.
+    """
+    text = re.sub(r"\s+", " ", str(name)).strip().lower()
+    for slug, pattern in _HUMAN_DOMAINS:
+        if re.search(pattern, text):
+            return slug
+    return None
+
+
+def mhclg_variable(header: str) -> str | None:
+    """Standard variable for an MHCLG LSOA-file header, or ``None`` for an unknown header.
+
+    ``'Income Rank (where 1 is most deprived)'`` -> ``income_rank``;
+    ``'Crime Score - exponentially transformed'`` -> ``crime_transformed_score``;
+    ``'Total population: mid 2015 (excluding prisoners)'`` -> ``pop_total``.
+    """
+    text = re.sub(r"\s+", " ", str(header)).strip()
+    for variable, pattern in POPULATION_COLUMNS.items():
+        if re.search(pattern, text, re.IGNORECASE):
+            return variable
+    m = re.match(r"^(?P<name>.+?) (?P<measure>rank|decile|score)\b(?P<rest>.*)$", text,
+                 re.IGNORECASE)
+    if not m:
+        return None
+    domain = human_domain(m["name"])
+    if domain is None:
+        return None
+    measure = m["measure"].lower()
+    if measure == "score" and re.search(r"transformed", m["rest"], re.IGNORECASE):
+        measure = "transformed_score"
+    return f"{domain}_{measure}"
+
+
+def snake_variable(column: str) -> str | None:
+    """Standard variable for a humaniverse snake_case column, or ``None`` if not a domain measure.
+
+    ``'Housing_and_Access_rank'`` -> ``barriers_rank``; ``'skills_sub_domain_score'`` ->
+    ``adult_skills_score``; ``'indoors_sub_domain_rank_decile'`` (the 2007 naming slip) ->
+    ``indoors_decile``.
+    """
+    text = str(column).strip().lower()
+    m = re.fullmatch(r"(?P<stem>[a-z0-9_]+?)_(?P<measure>rank_decile|score|rank|decile)", text)
+    if not m:
+        return None
+    stem = re.sub(r"_(sub_domain|domain)$", "", m["stem"])
+    domain = _SNAKE_DOMAINS.get(stem)
+    if domain is None:
+        return None
+    measure = "decile" if m["measure"] == "rank_decile" else m["measure"]
+    return f"{domain}_{measure}"
+
+
+def indicator_variable(column: str) -> str:
+    """``ind_<snake_case>`` name for an underlying-indicator column."""
+    return "ind_" + re.sub(r"[^a-z0-9]+", "_", str(column).strip().lower()).strip("_")
+
+
+# ----------------------------------------------------------------------------- shared steps
+
+
+def _wide_to_long(
+    raw: pd.DataFrame, code_col: str, columns: dict[str, str], file: Path, *, first_data_line: int
+) -> pd.DataFrame:
+    """Parse the value columns (``{variable: column}``) and stack them into long rows."""
+    parts = []
+    for variable, column in columns.items():
+        values, flags = parse_numbers(raw[column], file, column=column,
+                                      first_data_line=first_data_line)
+        parts.append(pd.DataFrame({
+            "area_code": raw[code_col].astype(str).str.strip().to_numpy(),
+            "variable": variable,
+            "value": values.to_numpy(),
+            "flag": flags.to_numpy(),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _finish(long: pd.DataFrame, spec: DatasetSpec, *, period: str, area_type: str) -> pd.DataFrame:
+    long = _skip(long, spec).copy()
+    long["period"] = period
+    long["category"] = ""
+    return observations(long, area_type=area_type, source=spec.path)
+
+
+def _lsoa_code_column(columns: pd.Index, file: Path, vintage: str) -> str:
+    """The ``LSOA code (2011)`` column, checked against the declared vintage."""
+    col = find_column(columns, r"^lsoa code\b", file, what="LSOA code column, e.g. 'LSOA code (2011)'")
+    year = re.search(r"\((?:19|20)(\d{2})\)", col)
+    if year and _VINTAGE_OF_YEAR.get(year[1]) not in (None, vintage):
+        raise InputError(file, f"the codes are {_VINTAGE_OF_YEAR[year[1]]} ('{col}') but the "
+                               f"dataset is declared {vintage} in config/datasets.yaml",
+                         column=col)
+    return col
+
+
+def _dedupe_variables(columns: dict[str, str], file: Path) -> None:
+    seen: dict[str, str] = {}
+    for column, variable in columns.items():
+        if variable in seen:
+            raise InputError(file, f"columns '{seen[variable]}' and '{column}' both hold "
+                                   f"{variable}; expected one column per measure", column=column)
+        seen[variable] = column
+
+
+# ----------------------------------------------------------------------------- readers
+
+
+def read_mhclg(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
+    """Read an MHCLG/DCLG LSOA-level IoD file (File 1/2/3/4/5/6/9) in CSV or XLSX.
+
+    Columns are matched by pattern (see :func:`mhclg_variable`); LSOA and district name/code
+    columns are skipped; any other column is an error, so nothing is silently dropped.
+    """
+    edition = _edition(spec)
+    vintage = _vintage(spec, ("LSOA01", "LSOA11", "LSOA21"))
+    path = Path(spec.path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        raw = read_excel(path, spec.option("sheet", 0))
+    else:
+        raw = read_csv(path)
+    code_col = _lsoa_code_column(raw.columns, path, vintage)
+    mapped: dict[str, str] = {}
+    for column in raw.columns:
+        if column == code_col or re.match(r"^(lsoa name|local authority district (code|name))",
+                                          column, re.IGNORECASE):
+            continue
+        variable = mhclg_variable(column)
+        if variable is None:
+            raise InputError(path, "unrecognised column (expected IoD rank, decile, score, "
+                                   "transformed score or population columns)", column=column)
+        mapped[column] = variable
+    if not mapped:
+        raise InputError(path, "no IoD rank, decile, score or population columns found")
+    _dedupe_variables(mapped, path)
+    raw = raw.dropna(how="all")
+    codes.check(raw[code_col], vintage, path, column=code_col)
+    check_unique(raw, [code_col], path)
+    long = _wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, path,
+                         first_data_line=2)
+    return _finish(long, spec, period=edition, area_type=vintage)
+
+
+def read_snake(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
+    """Read a humaniverse snake_case IoD file: main, sub-domain or underlying-indicators file.
+
+    A file in which no column is a domain measure is an indicators file: every column becomes
+    ``ind_<column>``. In a domain file, an unrecognised column is an error.
+    """
+    edition = _edition(spec)
+    vintage = _vintage(spec, ("LSOA01", "LSOA11", "LSOA21"))
+    path = Path(spec.path)
+    raw = read_csv(path)
+    code_col = find_column(raw.columns, r"^lsoa\d{2}_?(code|cd)$", path,
+                           what="LSOA code column, e.g. 'lsoa11_code'")
+    year = re.search(r"(\d{2})", code_col)[1]
+    if _VINTAGE_OF_YEAR.get(year) not in (None, vintage):
+        raise InputError(path, f"the codes are {_VINTAGE_OF_YEAR[year]} ('{code_col}') but the "
+                               f"dataset is declared {vintage} in config/datasets.yaml",
+                         column=code_col)
+    value_cols = [c for c in raw.columns if c != code_col
+                  and not re.fullmatch(r"(lsoa\d{2}_(name|nm)|lad\d{2}_(code|cd|name|nm))", c,
+                                       re.IGNORECASE)]
+    if not value_cols:
+        raise InputError(path, "no value columns found besides the area code and names")
+    mapped = {c: snake_variable(c) for c in value_cols}
+    if all(v is None for v in mapped.values()):
+        mapped = {c: indicator_variable(c) for c in value_cols}
+    else:
+        unknown = [c for c, v in mapped.items() if v is None]
+        if unknown:
+            raise InputError(path, "unrecognised column (expected <domain>_score / _rank / "
+                                   "_decile, e.g. IMD_score or indoors_sub_domain_rank)",
+                             column=unknown[0])
+    _dedupe_variables(mapped, path)
+    codes.check(raw[code_col], vintage, path, column=code_col)
+    check_unique(raw, [code_col], path)
+    long = _wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, path,
+                         first_data_line=2)
+    return _finish(long, spec, period=edition, area_type=vintage)
+
+
+def read_derived_score(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
+    """Read the DERIVED IMD score file (rebuilt from published File 9) as ``imd_score``.
+
+    Only the score column is read; the published rank and decile in the file are for checking
+    and come from File 2 instead.
+    """
+    edition = _edition(spec)
+    vintage = _vintage(spec, ("LSOA11",))
+    path = Path(spec.path)
+    raw = read_csv(path)
+    code_col = find_column(raw.columns, r"^lsoa\d{2}_code$", path, what="lsoa11_code column")
+    score_col = find_column(raw.columns, r"^imd\d{4}_score_derived$", path,
+                            what="imd<edition>_score_derived column")
+    year = re.search(r"\d{4}", score_col)[0]
+    if year != edition:
+        raise InputError(path, f"the score is for IMD {year} but the dataset is declared edition "
+                               f"{edition} in config/datasets.yaml", column=score_col)
+    codes.check(raw[code_col], vintage, path, column=code_col)
+    check_unique(raw, [code_col], path)
+    long = _wide_to_long(raw, code_col, {"imd_score": score_col}, path, first_data_line=2)
+    return _finish(long, spec, period=edition, area_type=vintage)
+
+
+def read_odc_long(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
+    """Read the OpenDataCommunities long format: one row per LSOA x index x measurement."""
+    edition = _edition(spec)
+    vintage = _vintage(spec, ("LSOA01", "LSOA11", "LSOA21"))
+    path = Path(spec.path)
+    raw = read_csv(path)
+    code_col = find_column(raw.columns, r"^feature ?code$", path, what="FeatureCode column")
+    date_col = find_column(raw.columns, r"^date ?code$", path, what="DateCode column")
+    measure_col = find_column(raw.columns, r"^measurement$", path, what="Measurement column")
+    value_col = find_column(raw.columns, r"^value$", path, what="Value column")
+    index_col = find_column(raw.columns, r"^indices ?of ?deprivation$", path,
+                            what="IndicesOfDeprivation column")
+    dates = raw[date_col].astype(str).str.strip()
+    wrong = dates != edition
+    if wrong.any():
+        pos = int(wrong.to_numpy().nonzero()[0][0])
+        raise InputError(path, f"DateCode '{dates.iloc[pos]}' differs from the declared edition "
+                               f"{edition} (expected one edition per file)",
+                         row=pos + 2, column=date_col)
+    labels = raw[index_col].astype(str)
+    domains = labels.map({label: human_domain(label) for label in labels.unique()})
+    measures = raw[measure_col].astype(str).str.strip().str.lower()
+    bad = domains.isna() | ~measures.isin(["score", "rank", "decile"])
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        column = index_col if domains.isna().iloc[pos] else measure_col
+        raise InputError(path, f"'{raw[column].iloc[pos]}' is not a known IoD index/domain or "
+                               "measurement (expected Score, Rank or Decile of an IoD domain)",
+                         row=pos + 2, column=column)
+    codes.check(raw[code_col], vintage, path, column=code_col)
+    values, flags = parse_numbers(raw[value_col], path, column=value_col)
+    long = pd.DataFrame({
+        "area_code": raw[code_col].astype(str).str.strip(),
+        "variable": domains + "_" + measures,
+        "value": values,
+        "flag": flags,
+    })
+    check_unique(long, ["area_code", "variable"], path)
+    return _finish(long, spec, period=edition, area_type=vintage)
+
+
+def file10_variable(domain: str, header: str) -> str | None:
+    """Standard variable for a File 10 header on a domain's sheet, or ``None`` if unknown.
+
+    ``'IMD 2019 - Rank of extent '`` -> ``imd_rank_of_extent``; ``'Income scale'`` ->
+    ``income_scale``; ``'Rank of Income Scale'`` -> ``income_rank_of_scale``.
+    """
+    text = re.sub(r"\s+", " ", str(header)).strip().lower()
+    if re.fullmatch(r"(income|employment) scale", text):
+        return f"{domain}_scale"
+    if re.fullmatch(r"rank of (income|employment) scale", text):
+        return f"{domain}_rank_of_scale"
+    parts = text.split(" - ", 1)
+    if len(parts) != 2:
+        return None
+    for measure, pattern in _FILE10_MEASURES:
+        if re.fullmatch(pattern, parts[1].strip()):
+            return f"{domain}_{measure}"
+    return None
+
+
+def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
+    """Read File 10 (local authority district summaries): every domain sheet, area type LAD.
+
+    Sheets are recognised by name (IMD, Income, ..., Living, IDACI, IDAOPI); others (Notes) are
+    skipped. Headers are matched with trailing spaces removed.
+    """
+    edition = _edition(spec)
+    area_type = _vintage(spec, ("LAD",))
+    path = Path(spec.path)
+    sheets = _sheet_names(path)
+    domain_sheets = {s: human_domain(s) for s in sheets}
+    domain_sheets = {s: d for s, d in domain_sheets.items() if d in DOMAINS}
+    if not domain_sheets:
+        raise InputError(path, f"no domain sheets found (sheets: {', '.join(sheets)}; expected "
+                               "IMD, Income, Employment, ... as in the published File 10)")
+    parts = []
+    for sheet, domain in domain_sheets.items():
+        raw = read_excel(path, sheet)
+        raw = raw.dropna(how="all")
+        where = f"{path.name} [{sheet}]"
+        code_col = find_column(raw.columns, r"^local authority district code", where,
+                               what="'Local Authority District code' column")
+        mapped: dict[str, str] = {}
+        for column in raw.columns:
+            if column == code_col or re.match(r"^local authority district name", column,
+                                              re.IGNORECASE):
+                continue
+            variable = file10_variable(domain, column)
+            if variable is None:
+                raise InputError(where, "unrecognised column (expected File 10 summary measures "
+                                        "such as '<domain> - Average score')", column=column)
+            mapped[column] = variable
+        _dedupe_variables(mapped, Path(where))
+        codes.check(raw[code_col], area_type, where, column=code_col)
+        check_unique(raw, [code_col], where)
+        parts.append(_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
+                                   Path(where), first_data_line=2))
+    return _finish(pd.concat(parts, ignore_index=True), spec, period=edition, area_type=area_type)
+
+
+def _sheet_names(path: Path) -> list[str]:
+    if not path.exists():
+        raise InputError(path, f"file not found (expected at {path})")
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            return list(book.sheet_names)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({exc})") from None
+
+
+# ----------------------------------------------------------------------------- lookups
+
+
+def read_lsoa_districts(path: str | Path) -> pd.DataFrame:
+    """LSOA -> district lookup from the code/name columns of any MHCLG LSOA file (File 1-9).
+
+    Returns columns ``area_code``, ``lad_code``, ``lad_name`` (one row per LSOA). Use it with
+    the IoD2019 files to group LSOAs into the 2019 districts File 10 summarises.
+    """
+    path = Path(path)
+    raw = read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv(path)
+    code_col = find_column(raw.columns, r"^lsoa code\b", path, what="'LSOA code' column")
+    lad_col = find_column(raw.columns, r"^local authority district code", path,
+                          what="'Local Authority District code' column")
+    name_col = find_column(raw.columns, r"^local authority district name", path,
+                           what="'Local Authority District name' column")
+    check_unique(raw, [code_col], path)
+    return pd.DataFrame({
+        "area_code": raw[code_col].astype(str).str.strip(),
+        "lad_code": raw[lad_col].astype(str).str.strip(),
+        "lad_name": raw[name_col].astype(str).str.strip(),
+    })
+
+
+READERS = {
+    "iod_snake": read_snake,
+    "iod_mhclg": read_mhclg,
+    "iod_derived_score": read_derived_score,
+    "iod_odc_long": read_odc_long,
+    "iod_file10": read_file10,
+}
