@@ -47,6 +47,22 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the processed store (default: data/processed)")
     ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    imd = sub.add_parser(
+        "imd-summary", help="IoD summary measures for every district in England (as File 10)",
+        description="Compute the IoD technical report's summary measures (average score, average "
+                    "rank, proportion of LSOAs in the most deprived 10%% nationally, extent, local "
+                    "concentration, and each district's rank on each) from the LSOA files named in "
+                    "the dataset catalogue, and write them as CSV.",
+    )
+    _add_common(imd)
+    imd.add_argument("--edition", type=int, default=2019,
+                     help="IoD edition; it needs LSOA scores, ranks and population (default 2019)")
+    imd.add_argument("--level", choices=["lad"], default="lad",
+                     help="areas to summarise: lad = every local authority district in England")
+    imd.add_argument("--domain", default="imd",
+                     help="imd (default), a domain (income, employment ...) or idaci / idaopi")
+    imd.add_argument("--out", required=True, metavar="FILE.csv", help="CSV file to write")
     return parser
 
 
@@ -67,7 +83,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest}
+def cmd_imd_summary(args: argparse.Namespace) -> int:
+    """Write the district summary table for one IoD edition."""
+    from pipeline.config import load_area_config
+    from pipeline.imd_summary import district_summaries
+    from pipeline.io import write_atomic
+
+    config = load_area_config(args.config)
+    table = district_summaries(config, edition=args.edition, domain=args.domain)
+    out = resolve(args.out)
+    write_atomic(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n",
+                                               float_format="%.6g"))
+    print(f"IoD {args.edition} {args.domain} summary for {len(table)} districts written to {out}")
+    return EXIT_OK
+
+
+COMMANDS = {"ingest": cmd_ingest, "imd-summary": cmd_imd_summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -308,3 +308,40 @@ def summary_observations(
         "source": source,
     })
     return out[OBSERVATION_COLUMNS].sort_values(["variable", "area_code"]).reset_index(drop=True)
+
+
+def district_summaries(config, *, edition: int = 2019, domain: str = "imd") -> pd.DataFrame:
+    """Summary measures for every district in England for one IoD edition (reads the files).
+
+    The LSOA files of the edition are those of the dataset catalogue whose ``edition`` option
+    matches; the LSOA -> district lookup comes from the edition's MHCLG File 2 layout. Editions
+    without LSOA population denominators (only 2019 ships File 6) are refused with a clear error.
+    """
+    from pipeline import geography
+    from pipeline.config import load_datasets
+    from pipeline.ingest.iod import read_lsoa_districts
+    from pipeline.store import read_dataset
+
+    specs = [s for s in load_datasets(config.datasets_path)
+             if s.option("edition") == edition and s.option("vintage", "").startswith("LSOA")]
+    if not specs:
+        raise InputError(config.datasets_path, f"no LSOA files of IoD edition {edition} are named "
+                                               "in the dataset catalogue")
+    codes = geography.code_registry(config)
+    observations = pd.concat([read_dataset(s, codes) for s in specs], ignore_index=True)
+    population = DOMAIN_POPULATION.get(domain, "pop_total")
+    if not (observations["variable"] == population).any():
+        raise InputError(config.datasets_path, f"IoD {edition}: no LSOA population denominators "
+                                               f"('{population}') are shipped for this edition")
+    mhclg = [s for s in specs if s.reader == "iod_mhclg"]
+    if not mhclg:
+        raise InputError(config.datasets_path, f"IoD {edition}: no MHCLG file gives the LSOA "
+                                               "-> district lookup")
+    lookup = read_lsoa_districts(mhclg[0].path)
+    names = lookup.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+    lsoas = summary_input(observations, lookup, domain=domain, period=str(edition))
+    vintage = mhclg[0].option("vintage")
+    table = summarise_deprivation(lsoas, national_count=NATIONAL_LSOA_COUNT[vintage])
+    table = table.rename(columns={"group": "lad_code"})
+    table.insert(1, "lad_name", table["lad_code"].map(names))
+    return table.sort_values("lad_code").reset_index(drop=True)

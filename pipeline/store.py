@@ -150,9 +150,39 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     observations = pd.concat(frames.values(), ignore_index=True)
     moved = geography.to_working_vintage(observations, specs, config)
     observations = pd.concat([observations, moved], ignore_index=True)
-    store = add_intervals(build_indicators(observations, catalogue), catalogue)
+    lsoa_store = add_intervals(build_indicators(observations, catalogue), catalogue)
+    store = pd.concat([lsoa_store, comparator_rows(lsoa_store, catalogue, config)],
+                      ignore_index=True)
     store = validate(store, STORE, "indicator store")
     return IngestResult(observations, store, catalogue, inputs, time.perf_counter() - start)
+
+
+def comparator_rows(
+    store: pd.DataFrame, catalogue: pd.DataFrame, config: AreaConfig
+) -> pd.DataFrame:
+    """District, county and England rows aggregated from the working-vintage LSOA rows.
+
+    England rows exist only for indicators with values for every LSOA in England (the IoD);
+    the others have county coverage only and get no England value.
+    """
+    from pipeline import geography
+    from pipeline.aggregate import aggregate
+
+    lookup = geography.lsoa_lookup(config)
+    weights = geography.lsoa_population(config)
+    working = store[store["area_type"] == config.working_vintage]
+    districts = lookup[["lad_code", "lsoa_code"]].rename(columns={"lad_code": "area_code"})
+    county = lookup[["lsoa_code"]].assign(area_code=config.county.code)
+    english = pd.Series(working["area_code"].unique())
+    england = pd.DataFrame({"area_code": config.england.code,
+                            "lsoa_code": english[english.str.startswith("E")]})
+    parts = [
+        aggregate(working, districts, catalogue, weights, area_type="LAD"),
+        aggregate(working, county, catalogue, weights, area_type="CTY"),
+    ]
+    national = aggregate(working, england, catalogue, weights, area_type="ENG")
+    parts.append(national[national["value"].notna()])
+    return pd.concat(parts, ignore_index=True)
 
 
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:

@@ -1,0 +1,110 @@
+"""Geography for the user's area: the config-level entry points the rest of the pipeline uses.
+
+Each function takes the :class:`~pipeline.config.AreaConfig` and reads the files named in the
+``geography:`` section of the dataset catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from pipeline.config import AreaConfig, load_geography_paths
+from pipeline.errors import InputError
+from pipeline.geography import crosswalk as cw
+from pipeline.geography import files, load
+from pipeline.ingest.common import CodeRegistry, DatasetSpec
+
+LSOA_VINTAGES = ("LSOA01", "LSOA11", "LSOA21")
+
+
+@lru_cache(maxsize=4)
+def _paths(datasets_path: Path) -> Mapping[str, Path]:
+    return load_geography_paths(datasets_path)
+
+
+def geography_paths(config: AreaConfig) -> Mapping[str, Path]:
+    """The named geography files of the catalogue (absolute paths)."""
+    return _paths(config.datasets_path)
+
+
+def code_registry(config: AreaConfig) -> CodeRegistry:
+    """Known area codes per vintage, to reject codes of the wrong vintage."""
+    return files.code_registry_from_files(geography_paths(config))
+
+
+def lsoa_lookup(config: AreaConfig) -> pd.DataFrame:
+    """The county's working-vintage LSOAs with ward, district, MSOA (HCL name), CED and RUC11."""
+    return files.lsoa_lookup_from_files(geography_paths(config), config.county.code,
+                                        vintage=config.working_vintage)
+
+
+def lsoa_boundaries(config: AreaConfig) -> gpd.GeoDataFrame:
+    """The county's working-vintage LSOA polygons (WGS84 lon/lat, as shipped)."""
+    return files.lsoa_boundaries_from_files(geography_paths(config), config.working_vintage)
+
+
+def lsoa_population(config: AreaConfig) -> pd.Series:
+    """Population by LSOA of the working vintage, used to weight scores (IoD2019 File 6 for
+    LSOA11, the population MHCLG uses for its own summaries; Census 2021 for LSOA21)."""
+    paths = geography_paths(config)
+    if config.working_vintage == "LSOA21":
+        return load.load_lsoa21_population(paths["lsoa21_population"])
+    return load.load_lsoa11_population(paths["lsoa11_population"])
+
+
+def _kinds(spec: DatasetSpec, variables: pd.Series) -> pd.Series:
+    """Crosswalk kind per variable from the dataset's ``crosswalk`` option.
+
+    The option is ``count`` or ``mean``, or a mapping of regular expressions to kinds (the first
+    pattern that matches a variable wins), e.g. ``{'_numerator$': count, '.*': mean}``.
+    """
+    option = spec.option("crosswalk")
+    if option is None:
+        raise InputError(spec.path, f"datasets.{spec.id}: its areas are {spec.option('vintage')} "
+                                    "but the working vintage differs; add option crosswalk: "
+                                    "count or mean (how values move across LSOA changes)")
+    rules = {".*": option} if isinstance(option, str) else dict(option)
+    for kind in rules.values():
+        if kind not in ("count", "mean"):
+            raise InputError(spec.path, f"datasets.{spec.id}: crosswalk kind '{kind}' is not "
+                                        "'count' or 'mean'")
+    unique = pd.Series(variables.unique())
+    kinds = unique.map(lambda v: next((k for p, k in rules.items() if re.search(p, v)), None))
+    if kinds.isna().any():
+        raise InputError(spec.path, f"datasets.{spec.id}: no crosswalk rule matches variable "
+                                    f"'{unique[kinds.isna()].iloc[0]}'")
+    return pd.Series(kinds.to_numpy(), index=unique.to_numpy())
+
+
+def to_working_vintage(
+    observations: pd.DataFrame, specs: Sequence[DatasetSpec], config: AreaConfig
+) -> pd.DataFrame:
+    """Observations of other LSOA vintages moved onto the working vintage (flagged ``[e]``
+    where an area split or merged). Native rows are not included in the result.
+
+    LSOA 2001 -> 2011 uses the national ONS lookup (all of England); 2011 <-> 2021 uses the
+    county boundaries, so rows outside the county are left on their own vintage.
+    """
+    target = config.working_vintage
+    moved = []
+    crosswalks: dict[str, pd.DataFrame] = {}
+    by_source = {spec.path.name: spec for spec in specs}
+    lsoa_rows = observations[observations["area_type"].isin(LSOA_VINTAGES)
+                             & (observations["area_type"] != target)]
+    for (source, vintage), rows in lsoa_rows.groupby(["source", "area_type"], sort=True):
+        spec = by_source[source]
+        if vintage not in crosswalks:
+            crosswalks[vintage] = files.crosswalk_from_files(geography_paths(config), vintage,
+                                                             target)
+        kinds = _kinds(spec, rows["variable"])
+        moved.append(cw.apply_crosswalk(rows, crosswalks[vintage], kinds.to_dict(),
+                                        unmatched="drop"))
+    if not moved:
+        return observations.iloc[0:0]
+    return pd.concat(moved, ignore_index=True)[observations.columns]
