@@ -48,6 +48,20 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for the processed store (default: data/processed)")
     ingest.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
+    loc = sub.add_parser(
+        "localities", help="derive the localities and list a district's",
+        description="Derive the priority neighbourhoods, community forum areas, rural areas and "
+                    "towns from config/localities.yaml and the indicator store; write them (with "
+                    "boundaries and indicator values) to data/processed/ and list the district's "
+                    "localities with their LSOA counts and populations.",
+    )
+    _add_common(loc)
+    loc.add_argument("--district", required=True, metavar="CODE|NAME",
+                     help="district to list (code such as E07000130, or name such as Charnwood); "
+                          "'all' lists every district")
+    loc.add_argument("--out", default=None, metavar="DIR",
+                     help="folder of the processed store (default: data/processed)")
+
     imd = sub.add_parser(
         "imd-summary", help="IoD summary measures for every district in England (as File 10)",
         description="Compute the IoD technical report's summary measures (average score, average "
@@ -83,6 +97,33 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_localities(args: argparse.Namespace) -> int:
+    """Derive localities, write them, and print the chosen district's."""
+    from pipeline.config import load_area_config
+    from pipeline.context import prepare_localities
+    from pipeline.localities import TYPE_LABELS
+
+    config = load_area_config(args.config)
+    districts = config.districts if args.district == "all" else (config.district(args.district),)
+    out_dir = resolve(args.out) if args.out else PROCESSED_DIR
+    summary = prepare_localities(config, out_dir)
+    for district in districts:
+        rows = summary[summary["lad_code"] == district.code]
+        print(f"\n{district.name} ({district.code}): {len(rows)} localities")
+        for kind, label in TYPE_LABELS.items():
+            part = rows[rows["type"] == kind]
+            if part.empty:
+                if kind == "priority_neighbourhood":
+                    print(f"  {label}s: none under the configured rule")
+                continue
+            print(f"  {label}s ({len(part)}):")
+            for _, r in part.iterrows():
+                print(f"    {r['name']:<48} {r['lsoas']:>3} LSOAs {int(r['population']):>8,} people"
+                      f"  [{r['locality_id']}]")
+    print(f"\nWritten to {out_dir}.")
+    return EXIT_OK
+
+
 def cmd_imd_summary(args: argparse.Namespace) -> int:
     """Write the district summary table for one IoD edition."""
     from pipeline.config import load_area_config
@@ -98,7 +139,7 @@ def cmd_imd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "imd-summary": cmd_imd_summary}
+COMMANDS = {"ingest": cmd_ingest, "localities": cmd_localities, "imd-summary": cmd_imd_summary}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,10 +18,14 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+import logging
+
 from pipeline.config import check_keys, load_yaml
 from pipeline.errors import InputError
 from pipeline.ingest.common import find_column, read_csv, read_excel
 from pipeline.paths import PROJECT_ROOT, resolve
+
+log = logging.getLogger(__name__)
 
 MEMBERSHIP_COLUMNS = ["locality_id", "name", "type", "lad_code", "lsoa_code"]
 TYPE_LABELS = {
@@ -206,6 +210,13 @@ def _names_by_population(members: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _join_names(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C', 'A, B and nearby areas'; a place word that starts every
+    name is said once ('Loughborough Storer' + 'Loughborough Garendon' -> 'Loughborough Storer
+    and Garendon')."""
+    first = _ward_words(names[0])[:1]
+    if len(names) > 1 and first and all(_ward_words(n)[:1] == first for n in names):
+        rest = [re.sub(rf"^{re.escape(first[0])}\s*-?\s*", "", n) for n in names[1:]]
+        names = [names[0], *rest]
     if len(names) == 1:
         return names[0]
     if len(names) <= 3:
@@ -220,8 +231,9 @@ def _number_repeats(names: pd.Series, within: pd.Series | None = None) -> pd.Ser
     return names.where(repeat == 0, names + " (" + (repeat + 1).astype(str) + ")")
 
 
-def _unique_ids(prefix: str, names: pd.Series) -> pd.Series:
-    ids = prefix + names.map(slug)
+def _unique_ids(prefix: str, names: pd.Series, max_length: int = 48) -> pd.Series:
+    short = names.map(slug).str.slice(0, max_length).str.rstrip("-")
+    ids = prefix + short
     dup = ids.groupby(ids).cumcount()
     return ids.where(dup == 0, ids + "-" + (dup + 1).astype(str))
 
@@ -332,42 +344,60 @@ def _membership(df: pd.DataFrame, name_col: str, kind: str, prefix: str) -> pd.D
     return out.sort_values(["lad_code", "locality_id", "lsoa_code"]).reset_index(drop=True)
 
 
-def _town_word(ward_name: str) -> str:
-    words = [w for w in re.split(r"[\s-]+", str(ward_name)) if w]
+def _ward_words(ward_name: str) -> tuple[str, ...]:
+    """A ward name's words before any ' - ' / '-' suffix, leading compass words removed."""
+    head = re.split(r"\s*-\s*", str(ward_name).strip())[0]
+    words = [w for w in head.split() if w]
     while len(words) > 1 and words[0].lower() in _COMPASS:
         words = words[1:]
-    return words[0] if words else str(ward_name)
+    return tuple(words)
+
+
+def town_names(ward_names: pd.Series) -> pd.Series:
+    """The town each ward belongs to: the longest leading words it shares with another ward of
+    the same list ('Loughborough Hastings' and 'Loughborough Storer' -> 'Loughborough';
+    'Market Harborough-Logan' -> 'Market Harborough'); NaN for a ward that shares none."""
+    words = {w: _ward_words(w) for w in ward_names.unique()}
+    towns = {}
+    for ward, own in words.items():
+        best = ()
+        for other, theirs in words.items():
+            if other == ward:
+                continue
+            n = 0
+            while n < min(len(own), len(theirs)) and own[n] == theirs[n]:
+                n += 1
+            best = max(best, own[:n], key=len)
+        towns[ward] = " ".join(best) if best else np.nan
+    return ward_names.map(towns)
 
 
 def rural_and_towns(
-    lsoas: pd.DataFrame, boundaries: gpd.GeoDataFrame, districts: pd.Series,
-    min_town_lsoas: int = 4,
+    lsoas: pd.DataFrame, districts: pd.Series, min_town_lsoas: int = 4,
 ) -> pd.DataFrame:
-    """Rural areas (one per district) and towns (contiguous urban LSOAs named from wards).
+    """Rural areas (one per district) and towns (urban LSOAs whose wards share a town name).
 
-    ``lsoas`` needs ``lsoa_code, lad_code, population, ward_name, is_rural``; ``districts`` maps
-    district codes to names (for "Rural Harborough").
+    ``lsoas`` needs ``lsoa_code, lad_code, ward_name, is_rural``; ``districts`` maps district
+    codes to names (for "Rural Harborough"). A town is named from the leading words its wards
+    share (several wards called 'Hinckley ...' make the town Hinckley); urban LSOAs whose ward
+    names no town, and towns of fewer than ``min_town_lsoas`` LSOAs, are not profiled as towns.
     """
-    rural = lsoas[lsoas["is_rural"]].assign(area="Rural " + lsoas["lad_code"].map(districts))
-    rural_m = _membership(rural, "area", "rural", "rural-") if not rural.empty else \
-        pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
-    urban = lsoas[~lsoas["is_rural"]]
-    if urban.empty:
-        return rural_m
-    groups = contiguous_groups(boundaries, urban["lsoa_code"], urban["lad_code"])
-    members = urban.assign(group=urban["lsoa_code"].map(groups))
-    sizes = members.groupby("group")["lsoa_code"].transform("size")
-    members = members[sizes >= min_town_lsoas].copy()
-    members["word"] = members["ward_name"].map(_town_word)
-    ranked = _names_by_population(members, "word")
-    share = members.groupby(["group", "word"])["population"].sum() / \
-        members.groupby("group")["population"].sum()
-    top_share = share.groupby(level="group").max()
-    names = pd.Series({g: (w[0] if top_share[g] >= 0.5 or len(w) == 1 else _join_names(w[:2]))
-                       for g, w in ranked.items()})
-    members["town"] = members["group"].map(_number_repeats(names.sort_index()))
-    town_m = _membership(members, "town", "town", "town-")
-    return pd.concat([rural_m, town_m], ignore_index=True)
+    rural = lsoas[lsoas["is_rural"]].copy()
+    rural["area"] = "Rural " + rural["lad_code"].map(districts)
+    parts = [_membership(rural, "area", "rural", "")] if not rural.empty else []
+    urban = lsoas[~lsoas["is_rural"]].copy()
+    urban["town"] = urban.groupby("lad_code")["ward_name"].transform(town_names)
+    urban = urban.dropna(subset=["town"])
+    urban = urban[urban.groupby(["lad_code", "town"])["lsoa_code"].transform("size")
+                  >= min_town_lsoas]
+    if not urban.empty:
+        # the same town name in two districts: name each after its district
+        shared = urban.groupby("town")["lad_code"].transform("nunique") > 1
+        urban.loc[shared, "town"] += " (" + urban.loc[shared, "lad_code"].map(districts) + ")"
+        parts.append(_membership(urban, "town", "town", "town-"))
+    if not parts:
+        return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
 
 
 def summarise_localities(membership: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
@@ -387,3 +417,46 @@ def locality_shapes(membership: pd.DataFrame, boundaries: gpd.GeoDataFrame) -> g
     joined = boundaries[["lsoa_code", "geometry"]].merge(membership, on="lsoa_code")
     shapes = joined.dissolve(by=["locality_id", "name", "type", "lad_code"], as_index=False)
     return shapes[["locality_id", "name", "type", "lad_code", "geometry"]]
+
+
+def lsoa_attributes(
+    lookup: pd.DataFrame, store: pd.DataFrame, editions: tuple[int, ...], vintage: str
+) -> pd.DataFrame:
+    """The county LSOA table the locality rules need: lookup columns, latest population and
+    ``imd_rank_<edition>`` / ``imd_decile_<edition>`` for each edition a rule uses."""
+    lsoa = store[(store["area_type"] == vintage) & store["area_code"].isin(lookup["lsoa_code"])]
+    pop = lsoa[(lsoa["indicator_id"] == "population_total") & (lsoa["category"] == "")]
+    latest = pop.sort_values("period").groupby("area_code")["value"].last()
+    out = lookup.assign(population=lookup["lsoa_code"].map(latest))
+    for edition in editions:
+        for measure in ("rank", "decile"):
+            values = lsoa[(lsoa["indicator_id"] == f"imd_{measure}")
+                          & (lsoa["period"] == str(edition))].set_index("area_code")["value"]
+            if values.empty:
+                raise InputError("localities.yaml", f"a priority-neighbourhood rule uses IMD "
+                                                    f"{edition}, but the store has no imd_{measure} "
+                                                    f"for {edition}")
+            out[f"imd_{measure}_{edition}"] = out["lsoa_code"].map(values)
+    return out
+
+
+def build_localities(
+    lsoas: pd.DataFrame, boundaries: gpd.GeoDataFrame, settings: LocalitySettings,
+    districts: pd.Series,
+) -> pd.DataFrame:
+    """Every locality of the county: priority neighbourhoods, forum areas, rural areas, towns.
+
+    Returns the membership frame (one row per locality x LSOA). A rule set that matches no
+    LSOA in the county is logged as a warning; the packs then say so.
+    """
+    pn = priority_neighbourhoods(lsoas, boundaries, settings)
+    if pn.empty:
+        log.warning("%s: the priority-neighbourhood rules match no LSOA in the county; "
+                    "packs will have no priority-neighbourhood sections", settings.path.name)
+    if settings.forum_file is not None:
+        forums = forum_areas_from_table(lsoas, read_forum_file(settings.forum_file),
+                                        settings.forum_file)
+    else:
+        forums = forum_areas_stand_in(lsoas)
+    places = rural_and_towns(lsoas, districts, settings.min_town_lsoas)
+    return pd.concat([pn, forums, places], ignore_index=True)

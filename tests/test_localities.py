@@ -17,6 +17,7 @@ from pipeline.localities import (
     priority_neighbourhoods,
     rural_and_towns,
     summarise_localities,
+    town_names,
 )
 
 # Six unit squares (1 km) in British National Grid: A-B-C touch in a row, D-E touch, F alone.
@@ -106,12 +107,25 @@ def test_rule_matching_nothing_gives_empty_neighbourhoods():
 
 
 def test_rural_and_towns():
-    out = rural_and_towns(_lsoas(), _boundaries(), pd.Series({"X": "Exton", "Y": "Wyeford"}),
-                          min_town_lsoas=2)
+    out = rural_and_towns(_lsoas(), pd.Series({"X": "Exton", "Y": "Wyeford"}), min_town_lsoas=2)
     by_name = out.groupby("name")["lsoa_code"].agg(list).to_dict()
-    assert by_name["Rural Wyeford"] == ["F"]
-    assert by_name["Town"] == ["A", "B", "C"]          # wards 'Town Castle', 'Town Park'
-    assert by_name["Town (2)"] == ["D", "E"]           # 'North Town Bell' -> 'Town'
+    # 'Town Castle', 'Town Park' -> Town; 'North Town Bell', 'Town Bell' -> Town Bell
+    assert by_name == {"Rural Wyeford": ["F"], "Town": ["A", "B", "C"], "Town Bell": ["D", "E"]}
+    assert set(out["locality_id"]) == {"rural-wyeford", "town-town", "town-town-bell"}
+
+
+def test_town_names_from_shared_ward_prefixes():
+    wards = pd.Series(["Market Harborough-Logan", "Market Harborough-Welland", "Hinckley Castle",
+                       "Hinckley De Montfort", "South Wigston", "Wigston Fields", "Barwell"])
+    assert list(town_names(wards).fillna("-")) == [
+        "Market Harborough", "Market Harborough", "Hinckley", "Hinckley", "Wigston", "Wigston", "-"]
+
+
+def test_same_town_name_in_two_districts_stays_two_towns():
+    lsoas = _lsoas().assign(is_rural=False, lad_code=["X", "X", "X", "Y", "Y", "Y"],
+                            ward_name=["Town A", "Town B", "Town A", "Town C", "Town D", "Town C"])
+    out = rural_and_towns(lsoas, pd.Series({"X": "Exton", "Y": "Wyeford"}), min_town_lsoas=2)
+    assert set(out["name"]) == {"Town (Exton)", "Town (Wyeford)"}
 
 
 def test_summary_counts_lsoas_and_population():

@@ -1,0 +1,129 @@
+"""The prepared data a district's notebooks work from, built once after the ingest.
+
+:func:`prepare_localities` derives the localities and their indicator rows from the store and
+writes them to ``data/processed/``; :func:`load_area_data` reads everything back for notebooks.
+Reading and writing happen here and in :mod:`pipeline.store` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from pipeline import geography
+from pipeline.aggregate import aggregate
+from pipeline.config import AreaConfig, load_area_config
+from pipeline.errors import InputError
+from pipeline.indicators import load_catalogue
+from pipeline.io import write_atomic, write_parquet
+from pipeline.localities import (
+    build_localities,
+    load_locality_settings,
+    lsoa_attributes,
+    summarise_localities,
+)
+from pipeline.paths import CONFIG_DIR, PROCESSED_DIR
+from pipeline.store import load_store
+
+MEMBERSHIP_FILE = "locality_membership.parquet"
+LOCALITIES_FILE = "localities.parquet"
+SHAPES_FILE = "locality_shapes.geojson"
+LSOA_FILE = "lsoas.parquet"
+LOCALITY_ROWS_FILE = "locality_indicators.parquet"
+
+#: Group ids for the gap analysis: all priority neighbourhoods of a district, and the rest of it.
+PN_ALL, REST = "pn-all-", "rest-"
+
+
+def locality_settings(config: AreaConfig):
+    """The locality settings named in area.yaml (default ``config/localities.yaml``)."""
+    return load_locality_settings(config.config_file("localities") or CONFIG_DIR / "localities.yaml")
+
+
+def comparison_groups(membership: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """For each district: its priority neighbourhoods together (``pn-all-<lad>``) and the rest
+    of the district (``rest-<lad>``), as membership rows (``area_code``, ``lsoa_code``)."""
+    pn = membership.loc[membership["type"] == "priority_neighbourhood", "lsoa_code"]
+    is_pn = lookup["lsoa_code"].isin(pn)
+    return pd.concat([
+        pd.DataFrame({"area_code": PN_ALL + lookup.loc[is_pn, "lad_code"],
+                      "lsoa_code": lookup.loc[is_pn, "lsoa_code"]}),
+        pd.DataFrame({"area_code": REST + lookup.loc[~is_pn, "lad_code"],
+                      "lsoa_code": lookup.loc[~is_pn, "lsoa_code"]}),
+    ], ignore_index=True)
+
+
+def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
+    """Derive every locality from the store and write membership, summary, shapes and indicator
+    rows to ``out_dir``. Returns the locality summary (one row per locality)."""
+    store = load_store(out_dir)
+    catalogue = load_catalogue(config.indicators_path)
+    settings = locality_settings(config)
+    lookup = geography.lsoa_lookup(config)
+    boundaries = geography.lsoa_boundaries(config)
+    lsoas = lsoa_attributes(lookup, store, settings.editions, config.working_vintage)
+    districts = pd.Series({d.code: d.name for d in config.districts})
+    membership = build_localities(lsoas, boundaries, settings, districts)
+    population = lsoas.set_index("lsoa_code")["population"]
+    summary = summarise_localities(membership, population)
+    from pipeline.localities import locality_shapes
+
+    shapes = locality_shapes(membership, boundaries)
+    groups = pd.concat([membership[["locality_id", "lsoa_code"]]
+                        .rename(columns={"locality_id": "area_code"}),
+                        comparison_groups(membership, lookup)], ignore_index=True)
+    working = store[store["area_type"] == config.working_vintage]
+    rows = aggregate(working, groups, catalogue, geography.lsoa_population(config),
+                     area_type="LOCALITY")
+    write_parquet(membership, out_dir / MEMBERSHIP_FILE)
+    write_parquet(summary, out_dir / LOCALITIES_FILE)
+    write_parquet(lsoas, out_dir / LSOA_FILE)
+    write_parquet(rows, out_dir / LOCALITY_ROWS_FILE)
+    write_atomic(out_dir / SHAPES_FILE, lambda tmp: shapes.to_file(tmp, driver="GeoJSON"))
+    return summary
+
+
+@dataclass
+class AreaData:
+    """Everything a district's notebooks need, read from ``data/processed/``."""
+
+    config: AreaConfig
+    store: pd.DataFrame
+    catalogue: pd.DataFrame
+    lsoas: pd.DataFrame
+    boundaries: gpd.GeoDataFrame
+    membership: pd.DataFrame
+    localities: pd.DataFrame
+    locality_rows: pd.DataFrame
+
+    def district_localities(self, district_code: str) -> pd.DataFrame:
+        """The district's localities (summary rows), priority neighbourhoods first."""
+        return self.localities[self.localities["lad_code"] == district_code].reset_index(drop=True)
+
+
+def load_area_data(config_path: str | Path | None = None,
+                   processed_dir: str | Path | None = None) -> AreaData:
+    """Read the store, catalogue, localities and boundaries prepared by the ingest.
+
+    Raises :class:`InputError` telling the user which command to run when something is missing.
+    """
+    config = load_area_config(config_path)
+    out_dir = Path(processed_dir) if processed_dir else PROCESSED_DIR
+    needed = [MEMBERSHIP_FILE, LOCALITIES_FILE, LSOA_FILE, LOCALITY_ROWS_FILE]
+    for name in needed:
+        if not (out_dir / name).exists():
+            raise InputError(out_dir / name, "localities have not been prepared yet "
+                                             "(run `python -m pipeline localities` first)")
+    return AreaData(
+        config=config,
+        store=load_store(out_dir),
+        catalogue=load_catalogue(config.indicators_path),
+        lsoas=pd.read_parquet(out_dir / LSOA_FILE),
+        boundaries=geography.lsoa_boundaries(config),
+        membership=pd.read_parquet(out_dir / MEMBERSHIP_FILE),
+        localities=pd.read_parquet(out_dir / LOCALITIES_FILE),
+        locality_rows=pd.read_parquet(out_dir / LOCALITY_ROWS_FILE),
+    )
