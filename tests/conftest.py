@@ -21,3 +21,12 @@ def ingested(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
     write_store(result, config, out)
     return {"result": result, "out": out, "raw_hashes": hashes, "config": config}
+
+
+@pytest.fixture(scope="session")
+def prepared(ingested):
+    """The ingest plus the localities, ready for notebooks: (locality summary, AreaData)."""
+    from pipeline.context import load_area_data, prepare_localities
+
+    summary = prepare_localities(ingested["config"], ingested["out"])
+    return summary, load_area_data(processed_dir=ingested["out"])

@@ -5,16 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.context import PN_ALL, REST, load_area_data, prepare_localities
+from pipeline.context import PN_ALL, REST
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def prepared(ingested):
-    summary = prepare_localities(ingested["config"], ingested["out"])
-    data = load_area_data(processed_dir=ingested["out"])
-    return summary, data
 
 
 def test_every_district_has_priority_neighbourhoods_under_the_default_rule(prepared):
