@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     loc.add_argument("--out", default=None, metavar="DIR",
                      help="folder of the processed store (default: data/processed)")
 
+    from pipeline.batch import add_run_parser
+
+    _add_common(add_run_parser(sub))
+
     imd = sub.add_parser(
         "imd-summary", help="IoD summary measures for every district in England (as File 10)",
         description="Compute the IoD technical report's summary measures (average score, average "
@@ -139,7 +143,15 @@ def cmd_imd_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"ingest": cmd_ingest, "localities": cmd_localities, "imd-summary": cmd_imd_summary}
+def cmd_run(args: argparse.Namespace) -> int:
+    """Rebuild the store and localities, run every pack's notebooks and publish them."""
+    from pipeline.batch import cmd_run as run_packs
+
+    return run_packs(args)
+
+
+COMMANDS = {"ingest": cmd_ingest, "localities": cmd_localities, "imd-summary": cmd_imd_summary,
+            "run": cmd_run}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

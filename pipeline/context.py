@@ -127,3 +127,17 @@ def load_area_data(config_path: str | Path | None = None,
         localities=pd.read_parquet(out_dir / LOCALITIES_FILE),
         locality_rows=pd.read_parquet(out_dir / LOCALITY_ROWS_FILE),
     )
+
+
+def localities_for(district_code: str, processed_dir: str | Path = PROCESSED_DIR
+                   ) -> list[tuple[str, str]]:
+    """The localities profiled in a district's pack, as ``(locality_id, name)`` in page order
+    (priority neighbourhoods, forum areas, rural areas, towns). The county overview has none:
+    its localities are profiled in their districts' packs."""
+    path = Path(processed_dir) / LOCALITIES_FILE
+    if not path.exists():
+        raise InputError(path, "localities have not been prepared yet "
+                               "(run `python -m pipeline localities --district all` first)")
+    summary = pd.read_parquet(path)
+    rows = summary[summary["lad_code"] == district_code]
+    return [(str(i), str(n)) for i, n in zip(rows["locality_id"], rows["name"])]

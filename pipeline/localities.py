@@ -449,7 +449,10 @@ def build_localities(
     Returns the membership frame (one row per locality x LSOA). A rule set that matches no
     LSOA in the county is logged as a warning; the packs then say so.
     """
+    # rules rank LSOAs across the whole county; localities are made for the configured districts
     pn = priority_neighbourhoods(lsoas, boundaries, settings)
+    pn = pn[pn["lad_code"].isin(districts.index)]
+    lsoas = lsoas[lsoas["lad_code"].isin(districts.index)]
     if pn.empty:
         log.warning("%s: the priority-neighbourhood rules match no LSOA in the county; "
                     "packs will have no priority-neighbourhood sections", settings.path.name)

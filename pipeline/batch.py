@@ -1,0 +1,672 @@
+"""The batch runner: ``python -m pipeline run --district <code|name|all> [--workers N] [--steps ...]``.
+
+For each district it executes the step notebooks (an ordered list, :data:`DEFAULT_STEPS`) and
+the locality profile notebook once per locality of the district with papermill (kernel
+``python3``), publishes each executed notebook as an HTML page and assembles the district's pack
+(:mod:`pipeline.reporting.pack`).
+
+Parameters every notebook gets (and must declare in its cell tagged ``parameters``; papermill
+would only warn about an undeclared one, this runner refuses it with an :class:`InputError`):
+
+- ``district``: the district's GSS code (``"E07000129"``)
+- ``config_path``: the area settings file (``config/area.yaml``), as an absolute path string
+- ``processed_dir``: the processed-data folder (``data/processed``)
+- ``output_dir``: the district's work folder (``data/processed/runs/<district-slug>``): notebooks
+  write their outputs for later steps there, and stage download tables with
+  :func:`pipeline.reporting.pack.stage_table`
+- locality profiles also get ``locality`` (the locality id) and ``locality_name``.
+
+Executed notebooks (with outputs) go to ``<output_dir>/notebooks/``, never beside the source
+notebooks, which stay stripped. One district failing does not stop the others: its summary
+entry carries a one-line error and the exit status is 1. A pack is built in a hidden folder and
+moved into place only when complete, so a failed run never leaves half a pack. With
+``--workers N`` districts run in parallel processes; the pages are the same either way.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import argparse
+import json
+import multiprocessing
+import queue
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from pipeline.context import localities_for
+from pipeline.errors import InputError
+from pipeline.io import sha256_file, write_json
+from pipeline.localities import slug
+from pipeline.paths import NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR, resolve
+from pipeline.reporting.export import PageContext, Source, export_notebook, public_parameters
+from pipeline.reporting.pack import (
+    LOCALITIES_DIRNAME,
+    District,
+    PackPage,
+    SiteIndex,
+    copy_pack_assets,
+    load_staged_tables,
+    site_entries,
+    write_downloads,
+    write_manifest,
+    write_pack_index,
+    write_site_index,
+)
+
+DEFAULT_STEPS: tuple[str, ...] = (
+    "01_baseline", "02_evidence", "03_forecast", "04_option_appraisal", "05_action_plan",
+)
+LOCALITY_NOTEBOOK = "locality_profile"
+KERNEL_NAME = "python3"
+WORK_DIRNAME = "runs"
+EXECUTED_DIRNAME = "notebooks"
+LOCALITIES_FILE = "localities.json"
+SUMMARY_FILE = "run_summary.json"
+STEP_PARAMETERS = ("district", "config_path", "processed_dir", "output_dir")
+LOCALITY_PARAMETERS = STEP_PARAMETERS + ("locality", "locality_name")
+# Kernels talk to the runner over CurveZMQ-encrypted TCP where the kernelspec supports it
+# (ipykernel 7 installs it so); otherwise every kernel start prints a warning.
+KERNEL_CONFIG = {"KernelManager": {"transport_encryption": "auto"}}
+
+LocalitiesFor = Callable[[str], Sequence[tuple[str, str]]]
+"""``localities_for(district_code) -> [(locality_id, locality_name), ...]``: the localities
+that get a profile page. Must be picklable (a module-level function or a ``functools.partial``
+of one) when ``workers > 1``."""
+
+
+# --------------------------------------------------------------------------------------------
+# Plan
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What every footer and manifest of a run states: code, inputs and sources."""
+
+    code_version: str
+    sources: tuple[Source, ...] = ()
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    package_versions: dict[str, str] = field(default_factory=dict)
+
+    def context(self, parameters: dict[str, Any], pack_title: str) -> PageContext:
+        """The :class:`PageContext` of one page."""
+        return PageContext(parameters=parameters, code_version=self.code_version,
+                           sources=self.sources, input_hashes=self.input_hashes,
+                           package_versions=self.package_versions, pack_title=pack_title)
+
+
+def load_provenance(processed_dir: Path = PROCESSED_DIR) -> Provenance:
+    """Provenance from the ingest's manifest and store in ``processed_dir``.
+
+    Input hashes come from the manifest's input list; each source's date is the latest period
+    it has in the indicator store; code and package versions are those of this run.
+    """
+    import pandas as pd
+
+    from pipeline.store import MANIFEST_FILE, STORE_FILE, code_version, package_versions
+
+    manifest_path = Path(processed_dir) / MANIFEST_FILE
+    if not manifest_path.exists():
+        raise InputError(manifest_path, "the indicator store has not been built yet "
+                                        "(run `python -m pipeline ingest` first)")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    hashes = {str(i["path"]): str(i["sha256"]) for i in manifest.get("inputs", [])}
+    sources: tuple[Source, ...] = ()
+    store_path = Path(processed_dir) / STORE_FILE
+    if store_path.exists():
+        latest = pd.read_parquet(store_path, columns=["source", "period"]).groupby("source")[
+            "period"].max().sort_index()
+        sources = tuple(Source(name=str(k), date=str(v)) for k, v in latest.items() if k)
+    return Provenance(code_version=code_version(), sources=sources, input_hashes=hashes,
+                      package_versions=package_versions())
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a run needs; built by :func:`cmd_run`, or directly in tests.
+
+    Parameters
+    ----------
+    config_path
+        The area settings file, passed to every notebook.
+    county
+        County name for the index and front pages.
+    districts
+        The districts to run.
+    all_districts
+        Every district of the county, listed on ``reports/index.html`` (default: ``districts``).
+    steps
+        The pack's step notebooks in order (file names without ``.ipynb``).
+    only
+        Run only these notebooks (step names or the locality notebook's name); pages of the
+        other notebooks are re-published from their last executed copy. ``None``: run all,
+        starting from an empty work folder.
+    locality_notebook
+        The locality profile notebook, run once per locality; ``None`` for no profiles.
+    localities_for
+        The localities of a district (see :data:`LocalitiesFor`).
+    provenance
+        Code version, input hashes, sources, package versions for footers and manifests.
+    """
+
+    config_path: Path
+    county: str
+    districts: tuple[District, ...]
+    provenance: Provenance
+    all_districts: tuple[District, ...] = ()
+    steps: tuple[str, ...] = DEFAULT_STEPS
+    only: tuple[str, ...] | None = None
+    locality_notebook: str | None = LOCALITY_NOTEBOOK
+    localities_for: LocalitiesFor | None = None
+    notebooks_dir: Path = NOTEBOOKS_DIR
+    reports_dir: Path = REPORTS_DIR
+    processed_dir: Path = PROCESSED_DIR
+    work_dir: Path = PROCESSED_DIR / WORK_DIRNAME
+    kernel_name: str = KERNEL_NAME
+    cell_timeout: int | None = None
+    workers: int = 1
+    progress: bool = True
+
+    def notebooks(self) -> tuple[str, ...]:
+        """Every notebook of a pack: the steps, then the locality notebook."""
+        return self.steps + ((self.locality_notebook,) if self.locality_notebook else ())
+
+    def runs(self, notebook: str) -> bool:
+        """Whether this run executes ``notebook``."""
+        return self.only is None or notebook in self.only
+
+    def source(self, notebook: str) -> Path:
+        """The source notebook file."""
+        return Path(self.notebooks_dir) / f"{notebook}.ipynb"
+
+
+@dataclass(frozen=True)
+class NotebookJob:
+    """One notebook execution and the page it becomes."""
+
+    notebook: str
+    source: Path
+    executed: Path
+    href: str
+    kind: str
+    parameters: dict[str, str]
+    label: str = ""
+
+
+def notebook_jobs(
+    plan: RunPlan, district: District, localities: Sequence[tuple[str, str]]
+) -> list[NotebookJob]:
+    """The notebooks of one district's pack, in page order, with their parameters."""
+    work = Path(plan.work_dir) / district.slug
+    common = {
+        "district": district.code,
+        "config_path": str(plan.config_path),
+        "processed_dir": str(plan.processed_dir),
+        "output_dir": str(work),
+    }
+    jobs = [
+        NotebookJob(notebook=name, source=plan.source(name),
+                    executed=work / EXECUTED_DIRNAME / f"{name}.ipynb",
+                    href=f"{name.replace('_', '-')}.html", kind="step", parameters=dict(common))
+        for name in plan.steps
+    ]
+    if plan.locality_notebook:
+        seen: dict[str, str] = {}
+        for locality_id, name in localities:
+            key = slug(locality_id)
+            if key in seen:
+                raise InputError(None, f"localities '{seen[key]}' and '{locality_id}' of "
+                                       f"{district.name} give the same page name '{key}'")
+            seen[key] = str(locality_id)
+            jobs.append(NotebookJob(
+                notebook=plan.locality_notebook, source=plan.source(plan.locality_notebook),
+                executed=work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME / f"{key}.ipynb",
+                href=f"{LOCALITIES_DIRNAME}/{key}.html", kind="locality",
+                parameters={**common, "locality": str(locality_id), "locality_name": str(name)},
+                label=str(name)))
+    return jobs
+
+
+# --------------------------------------------------------------------------------------------
+# Executing notebooks
+
+
+class NotebookFailed(Exception):
+    """A notebook raised while running: the one-line message names the notebook."""
+
+
+def declared_parameters(notebook: Path) -> dict[str, Any]:
+    """The parameters declared in a notebook's cell tagged ``parameters`` (papermill)."""
+    import papermill
+
+    if not Path(notebook).exists():
+        raise InputError(notebook, "notebook not found")
+    try:
+        return dict(papermill.inspect_notebook(str(notebook)))
+    except Exception as exc:
+        raise InputError(notebook, f"cannot be read as a notebook ({exc})") from exc
+
+
+def check_parameters(notebook: Path, names: Sequence[str]) -> None:
+    """Refuse parameters ``notebook`` does not declare (papermill itself would only warn).
+
+    Raises
+    ------
+    InputError
+        Naming the notebook and the first undeclared parameter.
+    """
+    declared = declared_parameters(notebook)
+    for name in names:
+        if name not in declared:
+            has = ", ".join(sorted(declared)) if declared else "none: no cell is tagged 'parameters'"
+            raise InputError(notebook, f"does not declare the parameter '{name}' in its "
+                                       f"parameters cell (it declares: {has})")
+
+
+def execute_notebook(job: NotebookJob, *, kernel_name: str = KERNEL_NAME,
+                     cell_timeout: int | None = None) -> Path:
+    """Run one notebook with papermill into ``job.executed``; a cell error -> NotebookFailed."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
+
+    check_parameters(job.source, list(job.parameters))
+    job.executed.parent.mkdir(parents=True, exist_ok=True)
+    where = job.notebook + (f" ({job.label})" if job.label else "")
+    try:
+        papermill.execute_notebook(
+            str(job.source), str(job.executed), parameters=job.parameters,
+            kernel_name=kernel_name, progress_bar=False, log_output=False,
+            cwd=str(job.source.parent), execution_timeout=cell_timeout,
+            config=Config(KERNEL_CONFIG),
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(f"{where}: {exc.ename}: {exc.evalue}") from exc
+    except Exception as exc:
+        raise NotebookFailed(f"{where}: {type(exc).__name__}: {exc}") from exc
+    return job.executed
+
+
+# --------------------------------------------------------------------------------------------
+# One district
+
+
+@dataclass
+class DistrictResult:
+    """How one district's run went (``seconds`` is the only value that varies between runs)."""
+
+    code: str
+    name: str
+    slug: str
+    status: str
+    seconds: float
+    pages: int
+    error: str = ""
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one short line for the run summary."""
+    text = str(exc) if isinstance(exc, (InputError, NotebookFailed)) else \
+        f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split())
+    return text[:300] + ("..." if len(text) > 300 else "")
+
+
+def _replace_folder(built: Path, final: Path) -> None:
+    old = final.with_name(f".{final.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if final.exists():
+        final.rename(old)
+    built.rename(final)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def _report(reporter: Any, kind: str, amount: int = 1) -> None:
+    if reporter is not None:
+        reporter.put((kind, amount))
+
+
+def build_district(plan: RunPlan, district: District, reporter: Any = None) -> list[PackPage]:
+    """Run one district's notebooks and publish its pack; raise on the first failure."""
+    work = Path(plan.work_dir) / district.slug
+    if plan.only is None and work.exists():
+        shutil.rmtree(work)
+    localities: Sequence[tuple[str, str]] = []
+    recorded = work / LOCALITIES_FILE
+    if plan.locality_notebook and plan.runs(plan.locality_notebook):
+        if plan.localities_for is not None:
+            localities = [(str(i), str(n)) for i, n in plan.localities_for(district.code)]
+        write_json([list(pair) for pair in localities], recorded)
+    elif recorded.exists():  # profiles not re-run: re-publish those of the last run
+        localities = [(str(i), str(n)) for i, n in
+                      json.loads(recorded.read_text(encoding="utf-8"))]
+    jobs = notebook_jobs(plan, district, localities)
+    to_run = [j for j in jobs if plan.runs(j.notebook)]
+    _report(reporter, "planned", len(to_run))
+    if plan.locality_notebook and plan.runs(plan.locality_notebook):
+        stale = work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME
+        if stale.exists():
+            shutil.rmtree(stale)
+    for number, job in enumerate(to_run):
+        try:
+            execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout)
+        except Exception:
+            _report(reporter, "planned", number - len(to_run))  # the rest will not run
+            raise
+        _report(reporter, "done")
+
+    pack_title = f"{district.name} evidence pack"
+    build = Path(plan.reports_dir) / f".{district.slug}.building"
+    if build.exists():
+        shutil.rmtree(build)
+    try:
+        pages = []
+        for job in jobs:
+            if not job.executed.exists():
+                continue  # a step not run yet (only with --steps)
+            info = export_notebook(
+                job.executed, build / job.href,
+                context=plan.provenance.context(job.parameters, pack_title),
+                depth=job.href.count("/"), name=f"{job.notebook}.ipynb")
+            pages.append(PackPage(
+                title=info.title, href=job.href, kind=job.kind, notebook=job.notebook,
+                label=job.label, chart_ids=info.chart_ids, key_messages=info.key_messages,
+                sha256=sha256_file(build / job.href)))
+        copy_pack_assets(build)
+        pack_parameters = {"district": district.code, "config_path": str(plan.config_path)}
+        context = plan.provenance.context(pack_parameters, pack_title)
+        about = [("District", f"{district.name} ({district.code})"),
+                 ("Code version", plan.provenance.code_version),
+                 ("Parameters", "; ".join(f"{k}: {v}" for k, v in
+                                          public_parameters(pack_parameters).items()))]
+        downloads = write_downloads(load_staged_tables(work), build,
+                                    workbook_name=f"{district.slug}-tables",
+                                    title=f"{pack_title}: tables", about=about)
+        write_pack_index(build, district=district, pages=pages, downloads=downloads,
+                         context=context)
+        write_manifest(build, district=district, context=context, pages=pages,
+                       downloads=downloads)
+        _replace_folder(build, Path(plan.reports_dir) / district.slug)
+        return pages
+    finally:
+        if build.exists():
+            shutil.rmtree(build)
+
+
+def run_district(plan: RunPlan, district: District, reporter: Any = None) -> DistrictResult:
+    """Build one district's pack, turning any failure into a ``failed`` result."""
+    start = time.perf_counter()
+    try:
+        pages = build_district(plan, district, reporter)
+        status, error, count = "ok", "", len(pages)
+    except Exception as exc:  # noqa: BLE001 - one district must not stop the others
+        status, error, count = "failed", one_line(exc), 0
+    _report(reporter, "district")
+    return DistrictResult(code=district.code, name=district.name, slug=district.slug,
+                          status=status, seconds=round(time.perf_counter() - start, 1),
+                          pages=count, error=error)
+
+
+_WORKER_REPORTER: Any = None
+
+
+def _init_worker(reporter: Any) -> None:
+    global _WORKER_REPORTER
+    _WORKER_REPORTER = reporter
+
+
+def _run_district_in_worker(plan: RunPlan, district: District) -> DistrictResult:
+    return run_district(plan, district, _WORKER_REPORTER)
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+
+
+@dataclass
+class RunSummary:
+    """Per-district results of a run, in the order of the area settings."""
+
+    results: list[DistrictResult]
+
+    @property
+    def failed(self) -> list[DistrictResult]:
+        """The districts that failed."""
+        return [r for r in self.results if r.status != "ok"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every district succeeded, 1 otherwise."""
+        return 1 if self.failed else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON written to ``reports/run_summary.json``."""
+        return {"districts": [asdict(r) for r in self.results],
+                "ok": len(self.results) - len(self.failed), "failed": len(self.failed)}
+
+    def table(self) -> str:
+        """A plain-text table for the terminal."""
+        rows = [("District", "Code", "Status", "Seconds", "Pages", "Error")]
+        rows += [(r.name, r.code, r.status, f"{r.seconds:.1f}", str(r.pages), r.error)
+                 for r in self.results]
+        widths = [max(len(row[i]) for row in rows) for i in range(5)]
+        lines = ["  ".join(cell.ljust(widths[i]) if i < 5 else cell
+                           for i, cell in enumerate(row)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+
+class _Progress:
+    """The progress bar: notebooks done (total grows as districts plan), districts done."""
+
+    def __init__(self, enabled: bool, districts: int) -> None:
+        self.bar = tqdm(total=0, desc="Notebooks", unit="notebook", disable=not enabled)
+        self.districts, self.finished = districts, 0
+
+    def put(self, message: tuple[str, int]) -> None:
+        kind, amount = message
+        if kind == "planned":
+            self.bar.total += amount
+            self.bar.refresh()
+        elif kind == "done":
+            self.bar.update(amount)
+        elif kind == "district":
+            self.finished += amount
+            self.bar.set_postfix_str(f"districts {self.finished}/{self.districts}")
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def check_plan(plan: RunPlan) -> None:
+    """Check the notebooks and folders before anything runs (a problem here stops the run)."""
+    if plan.workers < 1:
+        raise InputError(None, f"--workers must be 1 or more, got {plan.workers}")
+    if not plan.districts:
+        raise InputError(plan.config_path, "no district to run")
+    work = Path(plan.work_dir).resolve()
+    if work.is_relative_to(Path(plan.notebooks_dir).resolve()):
+        raise InputError(None, f"the work folder {work} must not be inside the notebooks folder")
+    unknown = sorted(set(plan.only or ()) - set(plan.notebooks()))
+    if unknown:
+        raise InputError(None, f"unknown step(s) {unknown} (expected some of: "
+                               f"{', '.join(plan.notebooks())})")
+    for notebook in plan.notebooks():
+        if not plan.runs(notebook):
+            continue
+        names = LOCALITY_PARAMETERS if notebook == plan.locality_notebook else STEP_PARAMETERS
+        check_parameters(plan.source(notebook), names)
+
+
+def run_batch(plan: RunPlan) -> RunSummary:
+    """Run every district of the plan, write the summary and the county index.
+
+    Raises :class:`InputError` before anything runs if a notebook is missing or does not
+    declare a parameter; after that, failures are per district (see :class:`RunSummary`).
+    """
+    check_plan(plan)
+    progress = _Progress(plan.progress, len(plan.districts))
+    results: dict[str, DistrictResult] = {}
+    try:
+        if plan.workers == 1 or len(plan.districts) == 1:
+            for district in plan.districts:
+                results[district.code] = run_district(plan, district, progress)
+        else:
+            context = multiprocessing.get_context("spawn")
+            messages = context.Queue()
+            workers = min(plan.workers, len(plan.districts))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                     initializer=_init_worker, initargs=(messages,)) as pool:
+                futures: dict[Future, District] = {
+                    pool.submit(_run_district_in_worker, plan, d): d for d in plan.districts}
+                pending = set(futures)
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    _drain(messages, progress)
+                    for future in done:
+                        district = futures[future]
+                        try:
+                            results[district.code] = future.result()
+                        except Exception as exc:  # noqa: BLE001 - a worker that died
+                            results[district.code] = DistrictResult(
+                                code=district.code, name=district.name, slug=district.slug,
+                                status="failed", seconds=0.0, pages=0, error=one_line(exc))
+                _drain(messages, progress)
+    finally:
+        progress.close()
+    summary = RunSummary([results[d.code] for d in plan.districts])
+    reports = Path(plan.reports_dir)
+    write_json(summary.as_dict(), reports / SUMMARY_FILE)
+    everyone = plan.all_districts or plan.districts
+    failed = {r.code: r.error for r in summary.failed}
+    write_site_index(reports, SiteIndex(county=plan.county,
+                                        entries=site_entries(reports, everyone, failed),
+                                        code_version=plan.provenance.code_version))
+    return summary
+
+
+def _drain(messages: Any, progress: _Progress) -> None:
+    while True:
+        try:
+            progress.put(messages.get_nowait())
+        except queue.Empty:
+            return
+
+
+# --------------------------------------------------------------------------------------------
+# Command line (wired into pipeline.cli by ``add_run_parser`` / ``cmd_run``)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``run`` sub-command to ``python -m pipeline`` (returns its parser, so the CLI
+    can add its common options: ``_add_common(add_run_parser(sub))``)."""
+    run = subparsers.add_parser(
+        "run",
+        help="run the notebooks for one or all districts and publish the evidence packs",
+        description="Execute the step notebooks and the locality profiles of each district with "
+                    "papermill, publish them as HTML evidence packs in reports/, and write a run "
+                    "summary (reports/run_summary.json). A failing district does not stop the "
+                    "others; the exit status is 1 if any failed.",
+    )
+    run.add_argument("--district", required=True, metavar="CODE|NAME|all",
+                     help="a district code or name from the area settings, the county (its "
+                          "overview pack), or 'all' (the county overview and every district)")
+    run.add_argument("--skip-ingest", action="store_true",
+                     help="use the indicator store and localities already in the processed "
+                          "folder instead of rebuilding them from data/raw first")
+    run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
+                     help="districts run in parallel (default 1)")
+    run.add_argument("--steps", nargs="+", default=None, metavar="NOTEBOOK",
+                     help=f"run only these notebooks (of: {', '.join(DEFAULT_STEPS)}, "
+                          f"{LOCALITY_NOTEBOOK}); other pages are re-published from their "
+                          "last run")
+    run.add_argument("--out", default=None, metavar="DIR",
+                     help="folder for the published packs (default: reports)")
+    run.add_argument("--processed", default=None, metavar="DIR",
+                     help="folder of the processed data (default: data/processed)")
+    run.add_argument("--notebooks", default=None, metavar="DIR",
+                     help="folder of the step notebooks (default: notebooks)")
+    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return run
+
+
+def plan_from_args(args: argparse.Namespace) -> RunPlan:
+    """Build the :class:`RunPlan` of a ``run`` command line."""
+    from pipeline.config import load_area_config
+
+    config = load_area_config(getattr(args, "config", None))
+    county = config.county.name
+    overview = District(config.county.code, config.county.name, county)
+    everyone = (overview, *(District(d.code, d.name, county) for d in config.districts))
+    key = args.district.strip().lower()
+    if key == "all":
+        chosen = everyone
+    elif key in (config.county.code.lower(), config.county.name.lower()):
+        chosen = (overview,)
+    else:
+        area = config.district(args.district.strip())
+        chosen = tuple(d for d in everyone if d.code == area.code)
+    processed = resolve(args.processed) if args.processed else PROCESSED_DIR
+    return RunPlan(
+        config_path=config.path, county=county, districts=chosen, all_districts=everyone,
+        provenance=load_provenance(processed), only=tuple(args.steps) if args.steps else None,
+        notebooks_dir=resolve(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
+        reports_dir=resolve(args.out) if args.out else REPORTS_DIR,
+        processed_dir=processed, work_dir=processed / WORK_DIRNAME,
+        workers=args.workers, progress=not args.no_progress,
+        localities_for=functools.partial(localities_for, processed_dir=processed),
+    )
+
+
+def prepare(args: argparse.Namespace) -> None:
+    """Rebuild the indicator store and the localities from data/raw (the start of every run)."""
+    from pipeline.config import load_area_config
+    from pipeline.context import prepare_localities
+    from pipeline.store import run_ingest, write_store
+
+    config = load_area_config(getattr(args, "config", None))
+    processed = resolve(args.processed) if args.processed else PROCESSED_DIR
+    result = run_ingest(config, progress=not args.no_progress)
+    write_store(result, config, processed)
+    prepare_localities(config, processed)
+    s = result.summary()
+    print(f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} indicators, "
+          f"{s['store_rows']:,} rows ({s['seconds']} s); localities prepared.")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the batch, print the summary table; 0 if every district succeeded, else 1."""
+    if not args.skip_ingest:
+        from pipeline.config import load_area_config
+
+        config = load_area_config(getattr(args, "config", None))
+        if args.district.strip().lower() not in ("all", config.county.code.lower(),
+                                                 config.county.name.lower()):
+            config.district(args.district.strip())  # an unknown district fails before the rebuild
+        prepare(args)
+    plan = plan_from_args(args)
+    summary = run_batch(plan)
+    print(summary.table())
+    ok = len(summary.results) - len(summary.failed)
+    print(f"{ok} of {len(summary.results)} district pack(s) built; "
+          f"summary in {Path(plan.reports_dir) / SUMMARY_FILE}.")
+    return summary.exit_code
