@@ -615,7 +615,7 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
 
     config = load_area_config(getattr(args, "config", None))
     county = config.county.name
-    overview = District(config.county.code, config.county.name, county)
+    overview = District(config.county.code, config.county.name)  # the county: no "district of"
     everyone = (overview, *(District(d.code, d.name, county) for d in config.districts))
     key = args.district.strip().lower()
     if key == "all":
