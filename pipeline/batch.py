@@ -25,9 +25,8 @@ moved into place only when complete, so a failed run never leaves half a pack. W
 
 from __future__ import annotations
 
-import functools
-
 import argparse
+import functools
 import json
 import multiprocessing
 import queue

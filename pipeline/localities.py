@@ -7,7 +7,7 @@ one row per locality x LSOA: ``locality_id, name, type, lad_code, lsoa_code``.
 
 from __future__ import annotations
 
-import math
+import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +17,6 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-
-import logging
 
 from pipeline.config import check_keys, load_yaml
 from pipeline.errors import InputError
