@@ -210,7 +210,7 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
 
 def load_store(out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Read the indicator store written by the ingest, with a clear error if it is missing."""
-    path = out_dir / STORE_FILE
+    path = Path(out_dir) / STORE_FILE
     if not path.exists():
         raise InputError(path, "the indicator store has not been built yet "
                                "(run `python -m pipeline ingest` first)")
@@ -219,7 +219,7 @@ def load_store(out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
 
 def load_observations(out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Read the observations written by the ingest."""
-    path = out_dir / OBSERVATIONS_FILE
+    path = Path(out_dir) / OBSERVATIONS_FILE
     if not path.exists():
         raise InputError(path, "observations have not been built yet "
                                "(run `python -m pipeline ingest` first)")
