@@ -1,0 +1,626 @@
+"""Chart and map builders for the evidence packs: plotly figures from tidy frames.
+
+Every function here is pure: frames in, a :class:`plotly.graph_objects.Figure` out, nothing
+displayed or written (notebooks pass the figure to
+:func:`pipeline.reporting.display.show_figure` with a fixed chart id and a text summary).
+
+House rules for every figure:
+
+- **Colour is never the only signal.** Series differ by colour *and* marker symbol and line
+  dash; bars carry text labels or patterns; maps have hover text and outlines, and the page
+  gives a text summary.
+- **Colour-blind-safe palettes**: the Okabe-Ito qualitative palette for series, viridis for
+  sequential map scales, and a blue-to-orange diverging scale for IMD deciles.
+- **Offline and deterministic**: maps are ``go.Choropleth`` traces drawn from GeoJSON (no tiles,
+  no base map), coordinates rounded to 5 decimal places (about 1 m) to keep pages small,
+  areas sorted by code; no random ids.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+#: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
+SERIES_COLOURS: tuple[str, ...] = (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
+)
+#: Marker symbols paired with the colours, so series can be told apart without colour.
+SERIES_SYMBOLS: tuple[str, ...] = (
+    "circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross",
+)
+#: Line dashes paired with the colours.
+SERIES_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
+                                  "solid", "dash")
+#: Bar fill patterns paired with the colours ("" = solid).
+BAR_PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+", "-", "|")
+
+#: Sequential scale for maps: viridis is perceptually uniform and colour-blind safe.
+MAP_COLOUR_SCALE = "Viridis"
+#: Fill for areas without a value on a map.
+NO_DATA_COLOUR = "#D9D9D9"
+#: Outline of every area, and the thicker outline of highlighted areas.
+AREA_OUTLINE = ("#FFFFFF", 0.5)
+HIGHLIGHT_OUTLINE = ("#000000", 2.5)
+
+#: Colours of IMD deciles 1 (most deprived) to 10 (least): a colour-blind-safe diverging
+#: scale (ColorBrewer RdYlBu, whose end colours stay distinct for the common colour-vision
+#: deficiencies); segments are also labelled with their decile and share.
+DECILE_COLOURS: tuple[str, ...] = (
+    "#A50026", "#D73027", "#F46D43", "#FDAE61", "#FEE090",
+    "#E0F3F8", "#ABD9E9", "#74ADD1", "#4575B4", "#313695",
+)
+#: Text colour readable on each decile colour.
+DECILE_TEXT_COLOURS: tuple[str, ...] = (
+    "#FFFFFF", "#FFFFFF", "#000000", "#000000", "#000000",
+    "#000000", "#000000", "#000000", "#FFFFFF", "#FFFFFF",
+)
+
+COORDINATE_DECIMALS = 5
+DEFAULT_HEIGHT = 450
+MAP_HEIGHT = 560
+FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
+
+
+# --------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _require_columns(df: pd.DataFrame, columns: Iterable[str | None], function: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the frame "
+                         f"(it has: {', '.join(map(str, df.columns))})")
+
+
+def _require_text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def format_number(value: Any) -> str:
+    """A number as readers see it in hover text: whole numbers with thousands separators,
+    small values (below 1) to 3 decimals, others to 1 decimal; missing -> ``"no value"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "no value"
+    number = float(value)
+    if number == round(number) and abs(number) >= 1:
+        return f"{number:,.0f}"
+    if abs(number) < 1:
+        return f"{number:,.3f}"
+    return f"{number:,.1f}"
+
+
+def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left"),
+        height=height,
+        font=FONT,
+        template="plotly_white",
+        margin=dict(l=60, r=30, t=70, b=60),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+    )
+    return fig
+
+
+def _style(i: int) -> dict[str, str]:
+    n = len(SERIES_COLOURS)
+    return {"colour": SERIES_COLOURS[i % n], "symbol": SERIES_SYMBOLS[i % n],
+            "dash": SERIES_DASHES[i % n], "pattern": BAR_PATTERNS[i % n]}
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _ordered(values: pd.Series, order: Sequence[Any] | None) -> list[Any]:
+    present = list(dict.fromkeys(values.tolist()))
+    if order is None:
+        return present
+    return [v for v in order if v in present] + [v for v in present if v not in order]
+
+
+# --------------------------------------------------------------------------------------------
+# Maps
+
+
+def _codes_of(shapes: gpd.GeoDataFrame) -> pd.Series:
+    if "lsoa_code" in shapes.columns:
+        return shapes["lsoa_code"].astype(str)
+    return pd.Series(shapes.index.astype(str), index=shapes.index)
+
+
+def shapes_geojson(shapes: gpd.GeoDataFrame, decimals: int = COORDINATE_DECIMALS) -> dict:
+    """GeoJSON FeatureCollection of the shapes (EPSG:4326, lon/lat), one feature per code,
+    sorted by code, coordinates rounded to ``decimals``; each feature has ``id`` and
+    ``properties.code`` set to the area code."""
+    if not isinstance(shapes, gpd.GeoDataFrame):
+        raise TypeError(f"shapes must be a GeoDataFrame, got {type(shapes).__name__}")
+    if shapes.crs is None:
+        raise ValueError("shapes have no coordinate reference system; expected EPSG:4326 "
+                         "(longitude/latitude)")
+    if shapes.crs.to_epsg() != 4326:
+        shapes = shapes.to_crs(4326)
+    codes = _codes_of(shapes)
+    if codes.duplicated().any():
+        raise ValueError(f"shapes: area code {codes[codes.duplicated()].iloc[0]!r} appears twice")
+    order = np.argsort(codes.to_numpy(), kind="stable")
+    geoms = shapely.transform(shapes.geometry.to_numpy()[order],
+                              lambda xy: np.round(xy, decimals))
+    features = [
+        {"type": "Feature", "id": code, "properties": {"code": code},
+         "geometry": shapely.geometry.mapping(geom)}
+        for code, geom in zip(codes.to_numpy()[order], geoms)
+        if geom is not None and not geom.is_empty
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def choropleth_map(
+    shapes: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    title: str,
+    colour_label: str,
+    highlight: Iterable[str] | None = None,
+    hover_names: pd.Series | None = None,
+    reverse_colours: bool = False,
+    highlight_label: str = "Priority neighbourhood (thick outline)",
+) -> go.Figure:
+    """A map of small areas shaded by a value, drawn offline from the areas' shapes.
+
+    Parameters
+    ----------
+    shapes
+        The areas to draw: ``lsoa_code`` column (or the index as the code) and ``geometry``
+        in EPSG:4326 (other CRSs are converted). Every shape is drawn; shapes without a value
+        are light grey.
+    values
+        Value per area, indexed by code. Codes that have no shape are an error.
+    title, colour_label
+        Map title and the colour bar's title (the measure and its unit).
+    highlight
+        Codes to outline thickly (e.g. the priority neighbourhoods' LSOAs); a legend entry
+        (``highlight_label``) says what the outline means.
+    hover_names
+        Area name per code, shown in the hover text with the value (default: the code).
+    reverse_colours
+        By default higher values are darker; ``True`` makes lower values darker (for deciles
+        and ranks, where 1 = most deprived).
+    highlight_label
+        Legend text for the highlighted outline.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        ``go.Choropleth`` traces on a ``geo`` subplot with the base map hidden and the view
+        fitted to the shapes.
+
+    Raises
+    ------
+    ValueError
+        Shapes without a CRS or with duplicate codes, values for codes without a shape,
+        highlight codes without a shape, or an empty title/label.
+    """
+    title = _require_text(title, "title")
+    colour_label = _require_text(colour_label, "colour_label")
+    if not isinstance(values, pd.Series):
+        raise TypeError(f"values must be a pandas Series indexed by area code, "
+                        f"got {type(values).__name__}")
+    geojson = shapes_geojson(shapes)
+    codes = [f["id"] for f in geojson["features"]]
+    known = set(codes)
+    values = pd.to_numeric(values, errors="coerce")
+    values.index = values.index.astype(str)
+    if values.index.duplicated().any():
+        raise ValueError(f"values: area code {values.index[values.index.duplicated()][0]!r} "
+                         "appears twice")
+    unknown = sorted(set(values.index) - known)
+    if unknown:
+        raise ValueError(f"values given for {len(unknown)} area(s) without a shape, e.g. "
+                         f"{unknown[0]!r}")
+    highlighted = sorted({str(c) for c in highlight}) if highlight is not None else []
+    missing = [c for c in highlighted if c not in known]
+    if missing:
+        raise ValueError(f"highlight: {len(missing)} code(s) without a shape, e.g. {missing[0]!r}")
+
+    names = pd.Series(codes, index=codes, dtype=object)
+    if hover_names is not None:
+        given = hover_names.copy()
+        given.index = given.index.astype(str)
+        names.update(given[given.index.isin(known)].astype(str))
+    value_by_code = values.reindex(codes)
+    has_value = value_by_code.notna()
+
+    def subset(wanted: Sequence[str]) -> dict:
+        # Each trace carries only its own shapes, so no shape is written twice (page size).
+        keep = set(wanted)
+        return {"type": "FeatureCollection",
+                "features": [f for f in geojson["features"] if f["id"] in keep]}
+
+    fig = go.Figure()
+    blank = [c for c in codes if not has_value[c]]
+    if blank:  # areas without a value, in grey, so they are visible too
+        fig.add_trace(go.Choropleth(
+            geojson=subset(blank), featureidkey="properties.code", locations=blank,
+            z=[0] * len(blank), colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+            showscale=False, marker_line_color=AREA_OUTLINE[0],
+            marker_line_width=AREA_OUTLINE[1],
+            text=[f"{names[c]}<br>{colour_label}: no value" for c in blank],
+            hovertemplate="%{text}<extra></extra>", name="No value", showlegend=False,
+        ))
+    shown = [c for c in codes if has_value[c]]
+    if shown:
+        z = value_by_code[shown].to_numpy(dtype=float)
+        fig.add_trace(go.Choropleth(
+            geojson=subset(shown), featureidkey="properties.code", locations=shown, z=z,
+            colorscale=MAP_COLOUR_SCALE, reversescale=not reverse_colours,
+            marker_line_color=AREA_OUTLINE[0], marker_line_width=AREA_OUTLINE[1],
+            colorbar=dict(title=dict(text=colour_label, side="right"), thickness=15),
+            text=[f"{names[c]}<br>{colour_label}: {format_number(v)}" for c, v in zip(shown, z)],
+            hovertemplate="%{text}<extra></extra>", name=colour_label, showlegend=False,
+        ))
+    if highlighted:
+        fig.add_trace(go.Choropleth(
+            geojson=subset(highlighted), featureidkey="properties.code", locations=highlighted,
+            z=[1] * len(highlighted), colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False, marker_line_color=HIGHLIGHT_OUTLINE[0],
+            marker_line_width=HIGHLIGHT_OUTLINE[1], hoverinfo="skip", name=highlight_label,
+            showlegend=False,
+        ))
+        # An empty line trace gives the outline a legend entry (choropleths have none).
+        fig.add_trace(go.Scattergeo(
+            lon=[None], lat=[None], mode="lines", name=highlight_label,
+            line=dict(color=HIGHLIGHT_OUTLINE[0], width=HIGHLIGHT_OUTLINE[1]),
+            showlegend=True, hoverinfo="skip",
+        ))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    _base_layout(fig, title, MAP_HEIGHT)
+    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Lines and bars
+
+
+def trend_chart(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    y_label: str,
+    series: str | None = None,
+    lower: str | None = None,
+    upper: str | None = None,
+    x_label: str = "",
+    series_order: Sequence[Any] | None = None,
+    y_range: Sequence[float] | None = None,
+    interval_label: str = "95% confidence interval",
+) -> go.Figure:
+    """Lines over time, one per series, with an optional shaded interval band.
+
+    Parameters
+    ----------
+    df
+        Tidy rows: one per series x period.
+    x, y
+        Period and value columns (periods are plotted in the order of ``df`` within a series,
+        so sort first; strings such as ``"2019"`` or ``"2021-05"`` are treated as categories
+        unless they parse as numbers).
+    series
+        Column naming each line (e.g. area name); ``None`` = one line.
+    lower, upper
+        Interval columns; both or neither. Drawn as a translucent band around the line.
+    title, y_label, x_label
+        Plain-English chart title and axis titles.
+    series_order
+        Order of the lines (default: as they first appear).
+    y_range
+        Fixed y-axis range (e.g. ``[0, 100]``); default automatic.
+    interval_label
+        Legend text of the band.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, only one of lower/upper, or an empty frame.
+    """
+    _require_columns(df, [x, y, series, lower, upper], "trend_chart")
+    title, y_label = _require_text(title, "title"), _require_text(y_label, "y_label")
+    if (lower is None) != (upper is None):
+        raise ValueError("trend_chart: give both lower and upper interval columns, or neither")
+    if df.empty:
+        raise ValueError("trend_chart: no rows to plot")
+    groups = _ordered(df[series], series_order) if series is not None else [None]
+    fig = go.Figure()
+    for i, name in enumerate(groups):
+        part = df if name is None else df[df[series] == name]
+        style = _style(i)
+        label = y_label if name is None else str(name)
+        if lower is not None:
+            band = part[part[lower].notna() & part[upper].notna()]
+            if not band.empty:
+                fig.add_trace(go.Scatter(
+                    x=list(band[x]) + list(band[x])[::-1],
+                    y=list(band[upper]) + list(band[lower])[::-1],
+                    fill="toself", fillcolor=_rgba(style["colour"], 0.18),
+                    line=dict(width=0), hoverinfo="skip", showlegend=False,
+                    name=f"{label}: {interval_label}", legendgroup=label,
+                ))
+        custom = None
+        hover = f"{label}<br>%{{x}}: %{{y:,.4~g}}<extra></extra>"
+        if lower is not None:
+            custom = np.column_stack([part[lower].to_numpy(float), part[upper].to_numpy(float)])
+            hover = (f"{label}<br>%{{x}}: %{{y:,.4~g}}<br>{interval_label}: "
+                     "%{customdata[0]:,.4~g} to %{customdata[1]:,.4~g}<extra></extra>")
+        fig.add_trace(go.Scatter(
+            x=list(part[x]), y=part[y].to_numpy(float), mode="lines+markers", name=label,
+            legendgroup=label, customdata=custom, hovertemplate=hover,
+            line=dict(color=style["colour"], dash=style["dash"], width=2.5),
+            marker=dict(symbol=style["symbol"], size=8, color=style["colour"]),
+        ))
+    _base_layout(fig, title, DEFAULT_HEIGHT)
+    fig.update_xaxes(title_text=x_label or None)
+    fig.update_yaxes(title_text=y_label, range=list(y_range) if y_range is not None else None)
+    if lower is not None:
+        fig.add_annotation(text=f"Shaded band: {interval_label}", xref="paper", yref="paper",
+                           x=0, y=-0.18, showarrow=False, xanchor="left", font=dict(size=11))
+    return fig
+
+
+def grouped_bar_chart(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    value_label: str,
+    group: str | None = None,
+    lower: str | None = None,
+    upper: str | None = None,
+    horizontal: bool = True,
+    category_order: Sequence[Any] | None = None,
+    group_order: Sequence[Any] | None = None,
+    text_format: str = ",.1f",
+) -> go.Figure:
+    """Bars per category, grouped by ``group`` (e.g. district vs county), with error bars.
+
+    Groups differ by colour and fill pattern, and each bar is labelled with its value.
+
+    Parameters
+    ----------
+    df
+        Tidy rows: one per category x group.
+    category, value
+        Category (bar labels) and value columns.
+    group
+        Column of the groups compared side by side; ``None`` = one set of bars.
+    lower, upper
+        Confidence limit columns (both or neither), drawn as error bars.
+    horizontal
+        Horizontal bars (long category names read better); ``False`` for vertical.
+    category_order, group_order
+        Display orders (default: as they first appear; horizontal bars list the first
+        category at the top).
+    text_format
+        d3 format of the value labels (shown at the bar ends when there are no error bars).
+    """
+    _require_columns(df, [category, value, group, lower, upper], "grouped_bar_chart")
+    title, value_label = _require_text(title, "title"), _require_text(value_label, "value_label")
+    if (lower is None) != (upper is None):
+        raise ValueError("grouped_bar_chart: give both lower and upper, or neither")
+    if df.empty:
+        raise ValueError("grouped_bar_chart: no rows to plot")
+    categories = _ordered(df[category], category_order)
+    groups = _ordered(df[group], group_order) if group is not None else [None]
+    fig = go.Figure()
+    for i, name in enumerate(groups):
+        part = df if name is None else df[df[group] == name]
+        part = part.set_index(category).reindex(categories)
+        style = _style(i)
+        vals = part[value].to_numpy(float)
+        error = None
+        if lower is not None:
+            error = dict(type="data", symmetric=False, color="#333333", thickness=1.5, width=4,
+                         array=(part[upper].to_numpy(float) - vals),
+                         arrayminus=(vals - part[lower].to_numpy(float)))
+        label = value_label if name is None else str(name)
+        axis = dict(y=categories, x=vals, orientation="h", error_x=error) if horizontal else \
+            dict(x=categories, y=vals, error_y=error)
+        # Value labels only without error bars (they would collide); hover and the table
+        # beside the chart give the values either way.
+        labels = dict(texttemplate=f"%{{{'x' if horizontal else 'y'}:{text_format}}}",
+                      textposition="outside", cliponaxis=False) if error is None else {}
+        fig.add_trace(go.Bar(
+            **axis, name=label, marker=dict(color=style["colour"],
+                                            pattern=dict(shape=style["pattern"], solidity=0.3)),
+            **labels,
+            hovertemplate=f"{label}<br>%{{{'y' if horizontal else 'x'}}}: "
+                          f"%{{{'x' if horizontal else 'y'}:{text_format}}}<extra></extra>",
+        ))
+    height = max(DEFAULT_HEIGHT, 90 + 28 * len(categories) * max(1, len(groups))) \
+        if horizontal else DEFAULT_HEIGHT
+    _base_layout(fig, title, min(height, 1400))
+    fig.update_layout(barmode="group")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=categories,
+                         ticksuffix="  ")
+        fig.update_xaxes(title_text=value_label)
+    else:
+        fig.update_xaxes(categoryorder="array", categoryarray=categories)
+        fig.update_yaxes(title_text=value_label)
+    return fig
+
+
+def age_structure_chart(
+    df: pd.DataFrame,
+    *,
+    band: str,
+    share: str,
+    area: str,
+    title: str,
+    area_order: Sequence[str] | None = None,
+    value_label: str = "% of residents",
+) -> go.Figure:
+    """Age structure: the first area as bars, comparators as lines with markers on top.
+
+    The usual way to set a district's age profile against its county's: bars for the area,
+    a marked line for each comparator (so the two are told apart by shape, not colour).
+
+    Parameters
+    ----------
+    df
+        One row per area x age band; ``share`` is the percentage of the area's residents.
+    band, share, area
+        Age band label, share and area name columns (bands plotted in the order given).
+    area_order
+        First = the bars; the rest = lines. Default: as they first appear.
+    """
+    _require_columns(df, [band, share, area], "age_structure_chart")
+    title = _require_text(title, "title")
+    if df.empty:
+        raise ValueError("age_structure_chart: no rows to plot")
+    areas = _ordered(df[area], area_order)
+    bands = list(dict.fromkeys(df[band].tolist()))
+    fig = go.Figure()
+    for i, name in enumerate(areas):
+        part = df[df[area] == name].set_index(band).reindex(bands)
+        style = _style(i)
+        hover = f"{name}<br>Age %{{x}}: %{{y:.1f}}%<extra></extra>"
+        if i == 0:
+            fig.add_trace(go.Bar(x=bands, y=part[share].to_numpy(float), name=str(name),
+                                 marker=dict(color=_rgba(style["colour"], 0.75)),
+                                 hovertemplate=hover))
+        else:
+            fig.add_trace(go.Scatter(
+                x=bands, y=part[share].to_numpy(float), name=str(name), mode="lines+markers",
+                line=dict(color=style["colour"], dash=style["dash"], width=2.5),
+                marker=dict(symbol=style["symbol"], size=8, color=style["colour"]),
+                hovertemplate=hover))
+    _base_layout(fig, title, DEFAULT_HEIGHT)
+    fig.update_xaxes(title_text="Age band (years)", categoryorder="array", categoryarray=bands)
+    fig.update_yaxes(title_text=value_label, rangemode="tozero")
+    return fig
+
+
+def decile_distribution_chart(
+    df: pd.DataFrame,
+    *,
+    edition: str,
+    decile: str,
+    share: str,
+    title: str,
+    value_label: str = "% of the area's neighbourhoods (LSOAs)",
+) -> go.Figure:
+    """Stacked bars: the share of an area's LSOAs in each national IMD decile, per edition.
+
+    Deciles (not raw ranks) are compared across IoD editions, because ranks of different
+    editions run over different numbers of LSOAs. Decile 1 (the most deprived 10% in England)
+    sits at the bottom of each bar; each segment is labelled with its share, and the legend
+    names the deciles, so the chart reads without colour.
+
+    Parameters
+    ----------
+    df
+        One row per edition x decile (1-10); ``share`` in percent (0-100).
+    edition, decile, share
+        Column names.
+    """
+    _require_columns(df, [edition, decile, share], "decile_distribution_chart")
+    title = _require_text(title, "title")
+    if df.empty:
+        raise ValueError("decile_distribution_chart: no rows to plot")
+    deciles = pd.to_numeric(df[decile], errors="coerce")
+    if deciles.isna().any() or not deciles.between(1, 10).all() or (deciles % 1 != 0).any():
+        raise ValueError("decile_distribution_chart: deciles must be whole numbers from 1 to 10")
+    editions = [str(e) for e in dict.fromkeys(df[edition].tolist())]
+    frame = df.assign(_edition=df[edition].astype(str), _decile=deciles.astype(int))
+    fig = go.Figure()
+    for d in range(1, 11):
+        part = frame[frame["_decile"] == d].set_index("_edition").reindex(editions)
+        vals = part[share].fillna(0).to_numpy(float)
+        label = f"Decile {d}" + (" (most deprived)" if d == 1 else
+                                 " (least deprived)" if d == 10 else "")
+        fig.add_trace(go.Bar(
+            x=editions, y=vals, name=label, marker=dict(color=DECILE_COLOURS[d - 1],
+                                                       line=dict(color="#FFFFFF", width=0.5)),
+            text=[f"{d}: {v:.0f}%" if v >= 4 else "" for v in vals], textposition="inside",
+            insidetextanchor="middle",
+            textfont=dict(color=DECILE_TEXT_COLOURS[d - 1], size=11),
+            hovertemplate=f"IoD %{{x}}<br>{label}: %{{y:.1f}}%<extra></extra>",
+        ))
+    _base_layout(fig, title, 520)
+    fig.update_layout(barmode="stack", legend=dict(orientation="v", x=1.02, y=1, yanchor="top",
+                                                   traceorder="normal"))
+    fig.update_xaxes(title_text="Edition of the English Indices of Deprivation", type="category")
+    fig.update_yaxes(title_text=value_label, range=[0, 100])
+    return fig
+
+
+def comparison_marker_chart(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    lower: str,
+    upper: str,
+    benchmark: str,
+    title: str,
+    value_label: str,
+    benchmark_label: str,
+    symbols: str | None = None,
+) -> go.Figure:
+    """Each category's value with its interval (a dot and whisker) against a benchmark mark.
+
+    Useful for breakdowns (ethnic groups, religions) of one area against its county: the
+    area's value and 95% interval as a point with error bars, the benchmark as an open
+    diamond. ``symbols`` may name a column of comparison symbols (▲ ● ▼) added to the labels.
+    """
+    _require_columns(df, [category, value, lower, upper, benchmark, symbols],
+                     "comparison_marker_chart")
+    title = _require_text(title, "title")
+    value_label = _require_text(value_label, "value_label")
+    if df.empty:
+        raise ValueError("comparison_marker_chart: no rows to plot")
+    labels = df[category].astype(str)
+    if symbols is not None:
+        labels = labels + " " + df[symbols].fillna("").astype(str)
+    labels = labels.tolist()
+    vals = df[value].to_numpy(float)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        y=labels, x=vals, mode="markers", name=value_label,
+        marker=dict(symbol="circle", size=10, color=SERIES_COLOURS[0]),
+        error_x=dict(type="data", symmetric=False, array=df[upper].to_numpy(float) - vals,
+                     arrayminus=vals - df[lower].to_numpy(float), color=SERIES_COLOURS[0]),
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    ))
+    fig.add_trace(go.Scatter(
+        y=labels, x=df[benchmark].to_numpy(float), mode="markers", name=benchmark_label,
+        marker=dict(symbol="diamond-open", size=12, color=SERIES_COLOURS[1],
+                    line=dict(width=2)),
+        hovertemplate=f"{benchmark_label}<br>%{{y}}: %{{x:.1f}}<extra></extra>",
+    ))
+    _base_layout(fig, title, max(DEFAULT_HEIGHT, 110 + 32 * len(labels)))
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(title_text=value_label, rangemode="tozero")
+    return fig
+
+
+def legend_text(mapping: Mapping[str, str]) -> str:
+    """One line explaining symbols (``"▲ better · ● similar · ▼ worse"``) for captions."""
+    return " · ".join(f"{symbol} {meaning}" for meaning, symbol in mapping.items())
