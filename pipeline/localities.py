@@ -32,6 +32,17 @@ TYPE_LABELS = {
     "rural": "Rural area",
     "town": "Town",
 }
+#: Locality ids start with a prefix naming their type (see the ``*_membership`` builders).
+ID_PREFIXES = {"pn-": "priority_neighbourhood", "forum-": "forum_area", "rural-": "rural",
+               "town-": "town"}
+
+
+def locality_type(locality_id: str) -> str:
+    """The type of a locality from its id (``pn-...`` -> ``priority_neighbourhood``)."""
+    return next((kind for prefix, kind in ID_PREFIXES.items()
+                 if str(locality_id).startswith(prefix)), "")
+
+
 RULES = {
     "national_imd_decile": {"edition", "max_decile"},
     "county_most_deprived": {"edition", "percent"},

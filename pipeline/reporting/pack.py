@@ -348,8 +348,16 @@ def write_pack_index(
     """Write the pack's front page: key messages first (from the step pages, in order), then
     the step pages, every locality profile, and the downloads."""
     steps = [p for p in pages if p.kind == "step"]
-    localities = sorted((p for p in pages if p.kind == "locality"),
-                        key=lambda p: (p.label.lower(), p.href))
+    from pipeline.localities import TYPE_LABELS, locality_type
+
+    order = list(TYPE_LABELS)
+    profiles = sorted((p for p in pages if p.kind == "locality"),
+                      key=lambda p: (p.label.lower(), p.href))
+    localities = []  # (group heading, pages), priority neighbourhoods first
+    for kind in [*order, ""]:
+        group = [p for p in profiles if locality_type(Path(p.href).stem) == kind]
+        if group:
+            localities.append((f"{TYPE_LABELS[kind]}s" if kind else "Other localities", group))
     key_messages = [m for p in steps for m in p.key_messages]
     html = render(
         "pack_index.html.j2",
