@@ -40,7 +40,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.context import localities_for
+from pipeline.context import WORK_DIRNAME, localities_for
 from pipeline.errors import InputError
 from pipeline.io import sha256_file, write_json
 from pipeline.localities import slug
@@ -65,7 +65,6 @@ DEFAULT_STEPS: tuple[str, ...] = (
 )
 LOCALITY_NOTEBOOK = "locality_profile"
 KERNEL_NAME = "python3"
-WORK_DIRNAME = "runs"
 EXECUTED_DIRNAME = "notebooks"
 LOCALITIES_FILE = "localities.json"
 SUMMARY_FILE = "run_summary.json"

@@ -34,6 +34,9 @@ SHAPES_FILE = "locality_shapes.geojson"
 LSOA_FILE = "lsoas.parquet"
 LOCALITY_ROWS_FILE = "locality_indicators.parquet"
 
+#: Sub-folder of the processed folder where each pack's notebooks run and stage their tables.
+WORK_DIRNAME = "runs"
+
 #: Group ids for the gap analysis: all priority neighbourhoods of a district, and the rest of it.
 PN_ALL, REST = "pn-all-", "rest-"
 
@@ -141,3 +144,15 @@ def localities_for(district_code: str, processed_dir: str | Path = PROCESSED_DIR
     summary = pd.read_parquet(path)
     rows = summary[summary["lad_code"] == district_code]
     return [(str(i), str(n)) for i, n in zip(rows["locality_id"], rows["name"])]
+
+
+def work_folder(output_dir: str | Path | None, processed_dir: str | Path | None,
+                area_name: str) -> Path:
+    """Where a notebook writes its staged tables: ``output_dir`` when the batch runner gives one,
+    otherwise the same folder the runner would use (``<processed>/runs/<area-slug>``), so a
+    notebook opened by hand behaves like a batch run."""
+    from pipeline.localities import slug
+
+    if output_dir and str(output_dir).strip():
+        return Path(output_dir)
+    return Path(processed_dir or PROCESSED_DIR) / WORK_DIRNAME / slug(area_name)

@@ -31,20 +31,16 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from pipeline.config import Area, AreaConfig
 from pipeline.errors import InputError
-from pipeline.localities import slug
-from pipeline.paths import PROCESSED_DIR
 from pipeline.stats import (
     COMPARISON_SYMBOLS,
     compare_to_benchmark,
     suppress_small_numbers,
     wilson_interval,
 )
-
-OBSERVATIONS_FILE = "observations.parquet"
+from pipeline.store import load_observations as read_observations
 
 #: The Audit Commission's Quality of Life themes, in their published order.
 QOL_THEMES: tuple[str, ...] = (
@@ -197,9 +193,10 @@ def baseline_area(config: AreaConfig, lsoas: pd.DataFrame, district: str) -> Bas
 
 
 def work_folder(output_dir: str | Path, area: BaselineArea) -> Path:
-    """The folder tables are staged in: ``output_dir``, or (empty, when a notebook is run by
-    hand) the batch runner's default ``data/processed/runs/<area-slug>``."""
-    return Path(output_dir) if str(output_dir).strip() else PROCESSED_DIR / "runs" / slug(area.name)
+    """The folder for the page's staged tables (see :func:`pipeline.context.work_folder`)."""
+    from pipeline.context import work_folder as folder
+
+    return folder(output_dir, None, area.name)
 
 
 def _require(df: pd.DataFrame, columns: Iterable[str], function: str, what: str) -> None:
@@ -234,37 +231,11 @@ def baseline_rows(store: pd.DataFrame, area: BaselineArea) -> pd.DataFrame:
 
 def load_observations(variables: Sequence[str], processed_dir: str | Path | None = None
                       ) -> pd.DataFrame:
-    """Read the raw observations of some variables from ``observations.parquet``.
-
-    Only the row groups of the named variables are read (a pyarrow filter), so asking for the
-    population by single year of age reads about 100,000 of the file's rows.
-
-    Parameters
-    ----------
-    variables
-        Observation variables, e.g. ``["population"]`` or ``["c11_u001", "c11_u002"]``.
-    processed_dir
-        The folder of the ingest's output (default ``data/processed``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        The observations layout (``area_code``, ``area_type``, ``variable``, ``period``,
-        ``category``, ``value``, ``flag``, ``source``); no rows if the variables are absent.
-
-    Raises
-    ------
-    InputError
-        The file does not exist (the ingest has not been run).
-    """
+    """Raw observations of some variables (e.g. ``["population"]``), read with a filter;
+    see :func:`pipeline.store.load_observations`."""
     if isinstance(variables, str) or not variables:
         raise ValueError("load_observations: give a list of variable names")
-    path = Path(processed_dir or PROCESSED_DIR) / OBSERVATIONS_FILE
-    if not path.exists():
-        raise InputError(path, "observations have not been ingested yet "
-                               "(run `python -m pipeline ingest` first)")
-    table = pq.read_table(path, filters=[("variable", "in", sorted(set(variables)))])
-    return table.to_pandas().reset_index(drop=True)
+    return read_observations(processed_dir, variables=variables)
 
 
 # --------------------------------------------------------------------------------------------

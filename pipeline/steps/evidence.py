@@ -54,8 +54,6 @@ from pipeline.aggregate import aggregate
 from pipeline.context import PN_ALL, REST
 from pipeline.errors import InputError
 from pipeline.indicators import flag_from_rank, flag_rank
-from pipeline.localities import slug
-from pipeline.paths import PROCESSED_DIR
 from pipeline.stats import (
     COMPARISON_SYMBOLS,
     compare_to_benchmark,
@@ -1340,12 +1338,10 @@ def gap_display(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def work_folder(output_dir: str, processed_dir: str, area_name: str) -> Path:
-    """The notebook's work folder: ``output_dir``, or ``<processed>/runs/<slug>`` by default
-    (where the batch runner puts it)."""
-    if output_dir:
-        return Path(output_dir)
-    base = Path(processed_dir) if processed_dir else PROCESSED_DIR
-    return base / "runs" / slug(area_name)
+    """The folder for the page's outputs (see :func:`pipeline.context.work_folder`)."""
+    from pipeline.context import work_folder as folder
+
+    return folder(output_dir, processed_dir, area_name)
 
 
 # --------------------------------------------------------------------------------------------

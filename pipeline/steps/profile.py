@@ -1097,14 +1097,10 @@ def build_profile(area: Any, locality_id: str, population: pd.DataFrame, *,
 
 def work_folder(output_dir: str | Path | None, processed_dir: str | Path | None,
                 district_name: str) -> Path:
-    """The folder tables are staged in: ``output_dir``, or (empty, when the notebook is run by
-    hand) the batch runner's default ``<processed>/runs/<district-slug>``."""
-    from pipeline.localities import slug
-    from pipeline.paths import PROCESSED_DIR
+    """The folder for the page's staged tables (see :func:`pipeline.context.work_folder`)."""
+    from pipeline.context import work_folder as folder
 
-    if output_dir and str(output_dir).strip():
-        return Path(output_dir)
-    return (Path(processed_dir) if processed_dir else PROCESSED_DIR) / "runs" / slug(district_name)
+    return folder(output_dir, processed_dir, district_name)
 
 
 def load_profile(locality_id: str, *, config_path: str | Path | None = None,
@@ -1141,17 +1137,10 @@ def load_profile(locality_id: str, *, config_path: str | Path | None = None,
 
 def load_population_by_age(processed_dir: str | Path | None, lsoa_codes: Sequence[str]
                            ) -> pd.DataFrame:
-    """Population observations by single year of age for some LSOAs, read with a filter
-    (only those rows are loaded from ``observations.parquet``)."""
-    from pipeline.paths import PROCESSED_DIR
-    from pipeline.store import OBSERVATIONS_FILE
+    """Population observations by single year of age for some LSOAs (a filtered read)."""
+    from pipeline.store import load_observations
 
-    path = (Path(processed_dir) if processed_dir else PROCESSED_DIR) / OBSERVATIONS_FILE
-    if not path.exists():
-        raise InputError(path, "observations have not been built yet "
-                               "(run `python -m pipeline ingest` first)")
-    return pd.read_parquet(path, filters=[("variable", "==", "population"),
-                                          ("area_code", "in", sorted(set(lsoa_codes)))])
+    return load_observations(processed_dir, variables=["population"], area_codes=lsoa_codes)
 
 
 def load_targets_frame(area: Any) -> pd.DataFrame | None:
