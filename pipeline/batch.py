@@ -51,6 +51,7 @@ from pipeline.reporting.pack import (
     District,
     PackPage,
     SiteIndex,
+    add_workbooks,
     copy_pack_assets,
     load_staged_tables,
     site_entries,
@@ -328,6 +329,20 @@ def _replace_folder(built: Path, final: Path) -> None:
         shutil.rmtree(old)
 
 
+def locality_note(config_path: Path) -> str:
+    """What the front page says about the localities' sources (the forum-area stand-in)."""
+    from pipeline.config import load_area_config
+    from pipeline.context import locality_settings
+
+    try:
+        settings = locality_settings(load_area_config(config_path))
+    except InputError:
+        return ""  # a config without locality settings: nothing to say
+    if settings.forum_file is not None or not settings.forum_stand_in:
+        return ""
+    return f"Community forum areas: {settings.forum_stand_in}."
+
+
 def _report(reporter: Any, kind: str, amount: int = 1) -> None:
     if reporter is not None:
         reporter.put((kind, amount))
@@ -389,8 +404,9 @@ def build_district(plan: RunPlan, district: District, reporter: Any = None) -> l
         downloads = write_downloads(load_staged_tables(work), build,
                                     workbook_name=f"{district.slug}-tables",
                                     title=f"{pack_title}: tables", about=about)
+        downloads = [*downloads, *add_workbooks(work, build)]
         write_pack_index(build, district=district, pages=pages, downloads=downloads,
-                         context=context)
+                         context=context, locality_note=locality_note(plan.config_path))
         write_manifest(build, district=district, context=context, pages=pages,
                        downloads=downloads)
         _replace_folder(build, Path(plan.reports_dir) / district.slug)

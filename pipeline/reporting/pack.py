@@ -22,6 +22,7 @@ Excel file. Every value that comes from data is escaped by the (autoescaping) te
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import re
@@ -186,7 +187,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _deterministic_zip(data: bytes) -> bytes:
+def deterministic_zip(data: bytes) -> bytes:
     """Rewrite a zip with a fixed date on every entry and without the document's created and
     modified dates, so equal content gives equal bytes."""
     out = io.BytesIO()
@@ -254,7 +255,7 @@ def workbook_bytes(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return _deterministic_zip(buffer.getvalue())
+    return deterministic_zip(buffer.getvalue())
 
 
 def write_downloads(
@@ -344,9 +345,11 @@ def write_pack_index(
     pages: Sequence[PackPage],
     downloads: Sequence[Download],
     context: PageContext,
+    locality_note: str = "",
 ) -> Path:
     """Write the pack's front page: key messages first (from the step pages, in order), then
-    the step pages, every locality profile, and the downloads."""
+    the step pages, every locality profile (with ``locality_note``, e.g. what stands in for
+    the community forum areas), and the downloads."""
     steps = [p for p in pages if p.kind == "step"]
     from pipeline.localities import TYPE_LABELS, locality_type
 
@@ -366,6 +369,7 @@ def write_pack_index(
         key_messages=key_messages,
         steps=steps,
         localities=localities,
+        locality_note=locality_note,
         downloads=downloads,
         assets_href=ASSETS_DIRNAME,
         site_href=f"../{INDEX_FILE}",
@@ -457,8 +461,24 @@ def site_entries(
 
 
 __all__ = [
+    "FIXED_DATE", "deterministic_zip",
     "District", "Download", "PackPage", "SiteEntry", "SiteIndex", "StagedTable",
     "copy_pack_assets", "load_staged_tables", "pack_slug", "site_entries", "stage_table",
     "workbook_bytes", "write_csv", "write_downloads", "write_manifest", "write_pack_index",
     "write_site_index",
 ]
+
+
+def add_workbooks(work_dir: str | Path, pack_dir: str | Path) -> list[Download]:
+    """Copy the workbooks a run made itself (e.g. the action plan, ``*.xlsx`` in the run's work
+    folder) into the pack's downloads, so partners get them as formatted as the page promises."""
+    downloads = []
+    target = Path(pack_dir) / DOWNLOADS_DIRNAME
+    for book in sorted(Path(work_dir).glob("*.xlsx")):
+        data = book.read_bytes()
+        write_atomic(target / book.name, lambda tmp, data=data: tmp.write_bytes(data))
+        title = book.stem.replace("_", " ").replace("-", " ").capitalize()
+        downloads.append(Download(title=f"{title} (formatted Excel workbook)",
+                                  href=f"{DOWNLOADS_DIRNAME}/{book.name}", format="Excel",
+                                  sha256=hashlib.sha256(data).hexdigest()))
+    return downloads

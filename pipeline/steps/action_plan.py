@@ -37,7 +37,7 @@ from pipeline.context import AreaData
 from pipeline.io import write_atomic, write_json
 from pipeline.localities import slug
 from pipeline.registers import BAU_ID, PRIORITY_PREFIX
-from pipeline.reporting.pack import FIXED_DATE, _deterministic_zip
+from pipeline.reporting.pack import FIXED_DATE, deterministic_zip
 from pipeline.steps.forecast import classify_probability, target_trajectory
 from pipeline.steps.targets import (
     DistrictAppraisal,
@@ -513,7 +513,7 @@ def workbook_bytes(sheets: Sequence[SheetTable], *, title: str) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()
-    return _deterministic_zip(buffer.getvalue())
+    return deterministic_zip(buffer.getvalue())
 
 
 def write_workbook(sheets: Sequence[SheetTable], path: str | Path, *, title: str) -> Path:

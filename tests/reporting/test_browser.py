@@ -148,3 +148,67 @@ def test_a_hostile_locality_name_shows_as_text_and_never_runs(visits):
     assert front["pwned"] == "undefined"
     baseline, _ = visits["blaby/01-baseline.html"]
     assert "<script>alert(1)</script>" in baseline["text"]
+
+
+# --------------------------------------------------------------------------------------------
+# The real thing: the project's notebooks on the real store for Charnwood, with two of its
+# localities, one renamed to a hostile string in a copy of the processed data.
+
+
+@pytest.fixture(scope="module")
+def real_pack(ingested, prepared, tmp_path_factory):
+    import shutil
+
+    import pandas as pd
+
+    from pipeline.batch import load_provenance
+    from pipeline.paths import NOTEBOOKS_DIR
+
+    summary, data = prepared
+    processed = tmp_path_factory.mktemp("real") / "processed"
+    shutil.copytree(ingested["out"], processed)
+    charnwood = summary[summary["lad_code"] == "E07000130"]
+    victim = charnwood[charnwood["type"] == "priority_neighbourhood"].iloc[0]["locality_id"]
+    forum = charnwood[charnwood["type"] == "forum_area"].iloc[0]
+    for name in ("localities.parquet", "locality_membership.parquet"):
+        table = pd.read_parquet(processed / name)
+        table.loc[table["locality_id"] == victim, "name"] = HOSTILE
+        table.to_parquet(processed / name, index=False)
+    chosen = ((victim, HOSTILE), (forum["locality_id"], forum["name"]))
+    plan = RunPlan(
+        config_path=data.config.path, county="Leicestershire",
+        districts=(District("E07000130", "Charnwood", "Leicestershire"),),
+        provenance=load_provenance(processed), notebooks_dir=NOTEBOOKS_DIR,
+        localities_for=lambda code: chosen, reports_dir=processed.parent / "reports",
+        processed_dir=processed, work_dir=processed / "runs", progress=False)
+    result = run_batch(plan)
+    assert result.exit_code == 0, result.table()
+    return processed.parent / "reports"
+
+
+@pytest.fixture(scope="module")
+def real_visits(real_pack, browser) -> dict[str, tuple[dict, int]]:
+    manifest = json.loads((real_pack / "charnwood" / "manifest.json").read_text())
+    pages = [("index.html", 0), ("charnwood/index.html", 0)]
+    pages += [(f"charnwood/{p['href']}", p["charts"]) for p in manifest["pages"]]
+    return {where: (_visit(browser, real_pack / where), charts) for where, charts in pages}
+
+
+def test_real_pack_pages_render_every_chart_offline(real_visits):
+    assert len(real_visits) == 2 + 5 + 2  # site and pack index, five steps, two profiles
+    for where, (seen, charts) in real_visits.items():
+        assert seen["errors"] == [], where
+        assert seen["blocked"] == [] and seen["failed"] == [], where
+        assert seen["charts"] == charts and seen["drawn"] >= charts, where
+        assert len(seen["h1"]) == 1, where
+    baseline, charts = real_visits["charnwood/01-baseline.html"]
+    assert charts >= 8 and baseline["map_shapes"] >= 99  # three maps of the 99 LSOAs
+
+
+def test_real_hostile_locality_name_is_text(real_visits):
+    profiles = [seen for where, (seen, _) in real_visits.items() if "/localities/pn-" in where]
+    assert len(profiles) == 1
+    assert HOSTILE in profiles[0]["h1"][0] and profiles[0]["pwned"] == "undefined"
+    front, _ = real_visits["charnwood/index.html"]
+    assert HOSTILE in front["text"] and front["pwned"] == "undefined"
+    assert "County Electoral Divisions" in front["text"]
