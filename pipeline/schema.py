@@ -58,6 +58,17 @@ STORE = pa.DataFrameSchema(
 STORE_COLUMNS = list(STORE.columns)
 
 
+def require_columns(df: pd.DataFrame, columns, function: str, what: str = "the frame") -> None:
+    """Check a function's input frame: a ``TypeError`` if it is not a DataFrame, a ``ValueError``
+    naming the missing columns (and the ones it has) otherwise. ``None`` entries are ignored."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{function} expects a DataFrame as {what}, got {type(df).__name__}")
+    missing = [c for c in columns if c is not None and c not in df.columns]
+    if missing:
+        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in {what} "
+                         f"(it has: {', '.join(map(str, df.columns))})")
+
+
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
     """Validate ``df`` and turn a schema failure into a one-line :class:`InputError`."""
     try:

@@ -28,6 +28,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from pipeline.schema import require_columns as _require_columns
+
 #: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
 SERIES_COLOURS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
@@ -73,13 +75,6 @@ FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
 # Shared helpers
 
 
-def _require_columns(df: pd.DataFrame, columns: Iterable[str | None], function: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c is not None and c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the frame "
-                         f"(it has: {', '.join(map(str, df.columns))})")
 
 
 def _require_text(value: Any, what: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_COLOURS, COMPARISON_SYMBOLS
 
 #: Gap chart and gradient chart ids, fixed so pages are byte-identical between runs.
@@ -53,13 +53,6 @@ ROW_HEIGHT = 26
 RATIO_TICKS = (0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 50)
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the "
-                         f"frame (it has: {', '.join(map(str, df.columns))})")
 
 
 def _text(value: Any) -> str:

@@ -24,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_CATEGORIES, COMPARISON_COLOURS, COMPARISON_SYMBOLS
 
 #: Plotly marker symbols of the comparison categories (shape as well as colour).
@@ -79,13 +80,6 @@ def _number(value: Any) -> str:
         else f"{number:.3f}"
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the "
-                         f"frame (it has: {', '.join(map(str, df.columns))})")
 
 
 def row_labels(spine: pd.DataFrame) -> list[str]:

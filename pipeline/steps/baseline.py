@@ -34,6 +34,7 @@ import pandas as pd
 
 from pipeline.config import Area, AreaConfig
 from pipeline.errors import InputError
+from pipeline.schema import require_columns as _require
 from pipeline.stats import (
     COMPARISON_SYMBOLS,
     compare_to_benchmark,
@@ -199,13 +200,6 @@ def work_folder(output_dir: str | Path, area: BaselineArea) -> Path:
     return folder(output_dir, None, area.name)
 
 
-def _require(df: pd.DataFrame, columns: Iterable[str], function: str, what: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function}: {what} must be a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: {what} is missing column(s) {', '.join(missing)} "
-                         f"(it has: {', '.join(map(str, df.columns))})")
 
 
 STORE_NEEDED = ["area_code", "area_type", "indicator_id", "period", "category", "value",

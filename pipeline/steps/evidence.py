@@ -54,6 +54,8 @@ from pipeline.aggregate import aggregate
 from pipeline.context import PN_ALL, REST
 from pipeline.errors import InputError
 from pipeline.indicators import flag_from_rank, flag_rank
+from pipeline.localities import TYPE_LABELS
+from pipeline.schema import require_columns as _require
 from pipeline.stats import (
     COMPARISON_SYMBOLS,
     compare_to_benchmark,
@@ -106,13 +108,8 @@ MAIN_INEQUALITY_INDICATORS: tuple[str, ...] = (
     "c11_bad_health_pct",
 )
 
-#: Locality types in words, for tables.
-LOCALITY_TYPE_LABELS: dict[str, str] = {
-    "priority_neighbourhood": "Priority neighbourhood",
-    "forum_area": "Community forum area",
-    "rural": "Rural area",
-    "town": "Town",
-}
+#: Locality types in words, for tables (one definition, in pipeline.localities).
+LOCALITY_TYPE_LABELS = TYPE_LABELS
 LSOA_KIND = "Neighbourhood (LSOA)"
 
 #: Comparison categories in words for tables (used with the shape symbols).
@@ -139,13 +136,6 @@ SHOWN_ROWS = 25
 # Small helpers
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the "
-                         f"frame (it has: {', '.join(map(str, df.columns))})")
 
 
 ROW_COLUMNS = ["area_code", "indicator_id", "period", "value", "numerator", "denominator",

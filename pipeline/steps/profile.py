@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.schema import require_columns as _require
 from pipeline.stats import (
     COMPARISON_LABELS,
     COMPARISON_SYMBOLS,
@@ -104,13 +105,6 @@ MISSING_TEXT = "–"
 # Small helpers
 
 
-def _require(df: pd.DataFrame, columns: Sequence[str], function: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{function} expects a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{function}: column(s) {', '.join(map(repr, missing))} not in the "
-                         f"frame (it has: {', '.join(map(str, df.columns))})")
 
 
 def _is_missing(value: Any) -> bool:

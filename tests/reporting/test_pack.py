@@ -158,7 +158,7 @@ def test_front_page_says_plainly_when_there_is_nothing(tmp_path):
     html = write_pack_index(tmp_path, district=District("E1", "Melton"), pages=[], downloads=[],
                             context=CONTEXT).read_text()
     assert "There are no key messages in this pack yet." in html
-    assert "There are no locality profiles for Melton." in html
+    assert "There are no locality profiles in this pack" in html
     assert "There are no downloads for this pack." in html
 
 
