@@ -400,9 +400,12 @@ def rural_and_towns(
     urban = urban[urban.groupby(["lad_code", "town"])["lsoa_code"].transform("size")
                   >= min_town_lsoas]
     if not urban.empty:
-        # the same town name in two districts: name each after its district
+        # the same town name in two districts: name each after its district; a town named
+        # like its own district ('Melton' in Melton) is called '(town)' so readers tell them apart
         shared = urban.groupby("town")["lad_code"].transform("nunique") > 1
         urban.loc[shared, "town"] += " (" + urban.loc[shared, "lad_code"].map(districts) + ")"
+        like_district = urban["town"] == urban["lad_code"].map(districts)
+        urban.loc[like_district, "town"] += " (town)"
         parts.append(_membership(urban, "town", "town", "town-"))
     if not parts:
         return pd.DataFrame(columns=MEMBERSHIP_COLUMNS)

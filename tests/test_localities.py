@@ -194,3 +194,10 @@ def test_forum_table_rejects_forum_with_no_lsoas():
     with pytest.raises(InputError, match="forum area 'East' has no LSOAs"):
         forum_areas_from_table(_lsoas().assign(ward_code="W"),
                                _forum_table([("North", "A"), ("East", "")]), "forums.csv")
+
+
+def test_town_named_like_its_district_is_called_a_town():
+    lsoas = _lsoas().assign(is_rural=False, ward_name=["Exton A", "Exton B", "Exton A", "Exton C",
+                                                       "Exton D", "Village"])
+    out = rural_and_towns(lsoas, pd.Series({"X": "Exton", "Y": "Wyeford"}), min_town_lsoas=2)
+    assert set(out["name"]) == {"Exton (town)"} and set(out["locality_id"]) == {"town-exton-town"}

@@ -1003,6 +1003,9 @@ def build_profile(area: Any, locality_id: str, population: pd.DataFrame, *,
     district_name = config.district(district_code).name
     names = {district_code: district_name, config.county.code: config.county.name,
              config.england.code: config.england.name}
+    if name in names.values():  # e.g. a forum area called like its district: keep labels apart
+        names = {code: (f"{label} (district)" if code == district_code else label)
+                 for code, label in names.items()}
 
     members = area.membership[area.membership["locality_id"] == locality_id]
     lsoa_codes = sorted(members["lsoa_code"].astype(str).unique())
@@ -1038,7 +1041,7 @@ def build_profile(area: Any, locality_id: str, population: pd.DataFrame, *,
     trend_rows = pd.concat([own_safe, comparators[comparators["area_code"] == district_code],
                             deprived_share(deciles, groups)], ignore_index=True)
     trends = trend_data(trend_rows, area.catalogue,
-                        area_names={locality_id: name, district_code: district_name})
+                        area_names={locality_id: name, district_code: names[district_code]})
     trends["plot_name"] = trends["area_name"].map(plot_text)
 
     target_rows = (locality_targets(targets, area.catalogue, locality_id=locality_id,

@@ -494,6 +494,24 @@ def test_real_small_locality_is_protected(prepared, ingested):
         build_profile(area, "pn-thorpe-astley", population, district="E07000130")
 
 
+def test_real_locality_named_like_its_district_keeps_labels_apart(prepared, ingested):
+    """A forum area called 'Melton' in Melton: the charts' area labels must stay distinct
+    (a duplicate label once broke the Melton pack's age chart)."""
+    import dataclasses
+
+    _, area = prepared
+    forum = area.localities[(area.localities["lad_code"] == "E07000133")
+                            & (area.localities["type"] == "forum_area")].iloc[0]["locality_id"]
+    renamed = dataclasses.replace(area, localities=area.localities.assign(
+        name=area.localities["name"].where(area.localities["locality_id"] != forum, "Melton")))
+    population = load_population_by_age(ingested["out"], area.lsoas.loc[
+        area.lsoas["lad_code"] == "E07000133", "lsoa_code"])
+    p = build_profile(renamed, forum, population)
+    labels = p.age.drop_duplicates("area_code")["area_name"]
+    assert labels.is_unique and "Melton (district)" in set(labels)
+    assert any(name.startswith("Melton (town)") for name in area.localities["name"])
+
+
 # --------------------------------------------------------------------------------------------
 # The notebook, executed and exported (slow)
 
