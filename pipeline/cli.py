@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.batch import add_run_parser, cmd_run
 from pipeline.errors import InputError
 from pipeline.paths import PROCESSED_DIR, resolve
 
@@ -61,8 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
                           "'all' lists every district")
     loc.add_argument("--out", default=None, metavar="DIR",
                      help="folder of the processed store (default: data/processed)")
-
-    from pipeline.batch import add_run_parser
 
     _add_common(add_run_parser(sub))
 
@@ -141,13 +140,6 @@ def cmd_imd_summary(args: argparse.Namespace) -> int:
                                                float_format="%.6g"))
     print(f"IoD {args.edition} {args.domain} summary for {len(table)} districts written to {out}")
     return EXIT_OK
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Rebuild the store and localities, run every pack's notebooks and publish them."""
-    from pipeline.batch import cmd_run as run_packs
-
-    return run_packs(args)
 
 
 COMMANDS = {"ingest": cmd_ingest, "localities": cmd_localities, "imd-summary": cmd_imd_summary,

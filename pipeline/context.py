@@ -22,6 +22,7 @@ from pipeline.io import write_atomic, write_parquet
 from pipeline.localities import (
     build_localities,
     load_locality_settings,
+    locality_shapes,
     lsoa_attributes,
     summarise_localities,
 )
@@ -72,8 +73,6 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     membership = build_localities(lsoas, boundaries, settings, districts)
     population = lsoas.set_index("lsoa_code")["population"]
     summary = summarise_localities(membership, population)
-    from pipeline.localities import locality_shapes
-
     shapes = locality_shapes(membership, boundaries)
     groups = pd.concat([membership[["locality_id", "lsoa_code"]]
                         .rename(columns={"locality_id": "area_code"}),

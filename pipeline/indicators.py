@@ -143,10 +143,7 @@ def _check_catalogue(cat: pd.DataFrame) -> None:
         r = cat[needs_den].iloc[0]
         raise InputError(r["catalogue_file"], f"indicator '{r['id']}': method {r['method']} "
                          "needs a denominator", row=int(r["_row"]), column="denominator")
-    for _, r in cat.iterrows():  # a few dozen rows: parse every expression once to check it
-        where = f"indicator '{r['id']}'"
-        parse_terms(r["numerator"], file=r["catalogue_file"], where=where)
-        parse_terms(r["denominator"], file=r["catalogue_file"], where=where)
+    term_table(cat)  # parses every numerator and denominator: a malformed term is an error
 
 
 def term_table(catalogue: pd.DataFrame) -> pd.DataFrame:

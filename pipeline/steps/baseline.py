@@ -1336,45 +1336,38 @@ def breakdown_display(table: pd.DataFrame, area: BaselineArea, group: str) -> pd
     return out.reset_index(drop=True)
 
 
-def age_display(profile: pd.DataFrame, area: BaselineArea) -> pd.DataFrame:
-    """:func:`age_profile` for ``show_table``: one row per age band with the area's residents,
-    share and 95% interval, and the county's share (district pages)."""
-    _require(profile, ["role", "band", "population", "share", "lower_ci", "upper_ci", "flag"],
-             "age_display", "the age profile")
-    mine = profile[profile["role"] == "area"].set_index("band")
+def _profile_display(profile: pd.DataFrame, area: BaselineArea, *, key: str, label: str,
+                     count: str, function: str) -> pd.DataFrame:
+    """One row per ``key`` group: the area's residents, share and 95% interval, and the
+    county's share (district pages)."""
+    _require(profile, ["role", key, count, "share", "lower_ci", "upper_ci", "flag"],
+             function, f"the {label.lower()} profile")
+    mine = profile[profile["role"] == "area"].set_index(key)
     out = pd.DataFrame({
-        "Age band (years)": mine.index,
-        f"{area.name}: residents": mine["population"].to_numpy(),
+        label: mine.index,
+        f"{area.name}: residents": mine[count].to_numpy(),
         f"{area.name}: % of residents": mine["share"].to_numpy(),
         "95% confidence interval": interval_text(mine["lower_ci"], mine["upper_ci"],
                                                  "%").to_numpy(),
     })
-    county = profile[profile["role"] == "county"].set_index("band")
+    county = profile[profile["role"] == "county"].set_index(key)
     if not county.empty:
         out[f"{area.county.name}: % of residents"] = \
             county["share"].reindex(mine.index).to_numpy()
     out[FLAG_COLUMN] = mine["flag"].to_numpy()
     return out
+
+
+def age_display(profile: pd.DataFrame, area: BaselineArea) -> pd.DataFrame:
+    """:func:`age_profile` for ``show_table``: residents, share and interval by age band."""
+    return _profile_display(profile, area, key="band", label="Age band (years)",
+                            count="population", function="age_display")
 
 
 def sex_display(profile: pd.DataFrame, area: BaselineArea) -> pd.DataFrame:
     """:func:`sex_profile` for ``show_table``: residents by sex with shares and intervals."""
-    _require(profile, ["role", "sex", "count", "share", "lower_ci", "upper_ci", "flag"],
-             "sex_display", "the sex profile")
-    mine = profile[profile["role"] == "area"].set_index("sex")
-    out = pd.DataFrame({
-        "Sex": mine.index,
-        f"{area.name}: residents": mine["count"].to_numpy(),
-        f"{area.name}: % of residents": mine["share"].to_numpy(),
-        "95% confidence interval": interval_text(mine["lower_ci"], mine["upper_ci"],
-                                                 "%").to_numpy(),
-    })
-    county = profile[profile["role"] == "county"].set_index("sex")
-    if not county.empty:
-        out[f"{area.county.name}: % of residents"] = \
-            county["share"].reindex(mine.index).to_numpy()
-    out[FLAG_COLUMN] = mine["flag"].to_numpy()
-    return out
+    return _profile_display(profile, area, key="sex", label="Sex", count="count",
+                            function="sex_display")
 
 
 # --------------------------------------------------------------------------------------------
