@@ -25,8 +25,6 @@ moved into place only when complete, so a failed run never leaves half a pack. W
 
 from __future__ import annotations
 
-import argparse
-import functools
 import json
 import multiprocessing
 import queue
@@ -40,11 +38,20 @@ from typing import Any
 
 from tqdm import tqdm
 
-from pipeline.context import WORK_DIRNAME, localities_for
+from pipeline import datasets
 from pipeline.errors import InputError
+from pipeline.execute import (  # noqa: F401 - re-exported: the batch's public names
+    KERNEL_CONFIG,
+    KERNEL_NAME,
+    NotebookFailed,
+    NotebookJob,
+    check_parameters,
+    declared_parameters,
+    execute_notebook,
+)
 from pipeline.io import sha256_file, write_json
 from pipeline.localities import slug
-from pipeline.paths import NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR, resolve
+from pipeline.paths import NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
 from pipeline.reporting.export import PageContext, Source, export_notebook, public_parameters
 from pipeline.reporting.pack import (
     LOCALITIES_DIRNAME,
@@ -65,15 +72,11 @@ DEFAULT_STEPS: tuple[str, ...] = (
     "01_baseline", "02_evidence", "03_forecast", "04_option_appraisal", "05_action_plan",
 )
 LOCALITY_NOTEBOOK = "locality_profile"
-KERNEL_NAME = "python3"
 EXECUTED_DIRNAME = "notebooks"
 LOCALITIES_FILE = "localities.json"
 SUMMARY_FILE = "run_summary.json"
 STEP_PARAMETERS = ("district", "config_path", "processed_dir", "output_dir")
 LOCALITY_PARAMETERS = STEP_PARAMETERS + ("locality", "locality_name")
-# Kernels talk to the runner over CurveZMQ-encrypted TCP where the kernelspec supports it
-# (ipykernel 7 installs it so); otherwise every kernel start prints a warning.
-KERNEL_CONFIG = {"KernelManager": {"transport_encryption": "auto"}}
 
 LocalitiesFor = Callable[[str], Sequence[tuple[str, str]]]
 """``localities_for(district_code) -> [(locality_id, locality_name), ...]``: the localities
@@ -109,16 +112,16 @@ def load_provenance(processed_dir: Path = PROCESSED_DIR) -> Provenance:
     """
     import pandas as pd
 
-    from pipeline.store import MANIFEST_FILE, STORE_FILE, code_version, package_versions
+    from pipeline.store import code_version, package_versions
 
-    manifest_path = Path(processed_dir) / MANIFEST_FILE
+    manifest_path = datasets.path("ingest_manifest", processed_dir)
     if not manifest_path.exists():
         raise InputError(manifest_path, "the indicator store has not been built yet "
                                         "(run `python -m pipeline ingest` first)")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     hashes = {str(i["path"]): str(i["sha256"]) for i in manifest.get("inputs", [])}
     sources: tuple[Source, ...] = ()
-    store_path = Path(processed_dir) / STORE_FILE
+    store_path = datasets.path("indicators", processed_dir)
     if store_path.exists():
         latest = pd.read_parquet(store_path, columns=["source", "period"]).groupby("source")[
             "period"].max().sort_index()
@@ -167,7 +170,7 @@ class RunPlan:
     notebooks_dir: Path = NOTEBOOKS_DIR
     reports_dir: Path = REPORTS_DIR
     processed_dir: Path = PROCESSED_DIR
-    work_dir: Path = PROCESSED_DIR / WORK_DIRNAME
+    work_dir: Path = datasets.path("page_work", PROCESSED_DIR, area="")
     kernel_name: str = KERNEL_NAME
     cell_timeout: int | None = None
     workers: int = 1
@@ -184,19 +187,6 @@ class RunPlan:
     def source(self, notebook: str) -> Path:
         """The source notebook file."""
         return Path(self.notebooks_dir) / f"{notebook}.ipynb"
-
-
-@dataclass(frozen=True)
-class NotebookJob:
-    """One notebook execution and the page it becomes."""
-
-    notebook: str
-    source: Path
-    executed: Path
-    href: str
-    kind: str
-    parameters: dict[str, str]
-    label: str = ""
 
 
 def notebook_jobs(
@@ -231,66 +221,6 @@ def notebook_jobs(
                 parameters={**common, "locality": str(locality_id), "locality_name": str(name)},
                 label=str(name)))
     return jobs
-
-
-# --------------------------------------------------------------------------------------------
-# Executing notebooks
-
-
-class NotebookFailed(Exception):
-    """A notebook raised while running: the one-line message names the notebook."""
-
-
-def declared_parameters(notebook: Path) -> dict[str, Any]:
-    """The parameters declared in a notebook's cell tagged ``parameters`` (papermill)."""
-    import papermill
-
-    if not Path(notebook).exists():
-        raise InputError(notebook, "notebook not found")
-    try:
-        return dict(papermill.inspect_notebook(str(notebook)))
-    except Exception as exc:
-        raise InputError(notebook, f"cannot be read as a notebook ({exc})") from exc
-
-
-def check_parameters(notebook: Path, names: Sequence[str]) -> None:
-    """Refuse parameters ``notebook`` does not declare (papermill itself would only warn).
-
-    Raises
-    ------
-    InputError
-        Naming the notebook and the first undeclared parameter.
-    """
-    declared = declared_parameters(notebook)
-    for name in names:
-        if name not in declared:
-            has = ", ".join(sorted(declared)) if declared else "none: no cell is tagged 'parameters'"
-            raise InputError(notebook, f"does not declare the parameter '{name}' in its "
-                                       f"parameters cell (it declares: {has})")
-
-
-def execute_notebook(job: NotebookJob, *, kernel_name: str = KERNEL_NAME,
-                     cell_timeout: int | None = None) -> Path:
-    """Run one notebook with papermill into ``job.executed``; a cell error -> NotebookFailed."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-    from traitlets.config import Config
-
-    check_parameters(job.source, list(job.parameters))
-    job.executed.parent.mkdir(parents=True, exist_ok=True)
-    where = job.notebook + (f" ({job.label})" if job.label else "")
-    try:
-        papermill.execute_notebook(
-            str(job.source), str(job.executed), parameters=job.parameters,
-            kernel_name=kernel_name, progress_bar=False, log_output=False,
-            cwd=str(job.source.parent), execution_timeout=cell_timeout,
-            config=Config(KERNEL_CONFIG),
-        )
-    except PapermillExecutionError as exc:
-        raise NotebookFailed(f"{where}: {exc.ename}: {exc.evalue}") from exc
-    except Exception as exc:
-        raise NotebookFailed(f"{where}: {type(exc).__name__}: {exc}") from exc
-    return job.executed
 
 
 # --------------------------------------------------------------------------------------------
@@ -574,113 +504,3 @@ def _drain(messages: Any, progress: _Progress) -> None:
             progress.put(messages.get_nowait())
         except queue.Empty:
             return
-
-
-# --------------------------------------------------------------------------------------------
-# Command line (wired into pipeline.cli by ``add_run_parser`` / ``cmd_run``)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
-
-
-def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``run`` sub-command to ``python -m pipeline`` (returns its parser, so the CLI
-    can add its common options: ``_add_common(add_run_parser(sub))``)."""
-    run = subparsers.add_parser(
-        "run",
-        help="run the notebooks for one or all districts and publish the evidence packs",
-        description="Execute the step notebooks and the locality profiles of each district with "
-                    "papermill, publish them as HTML evidence packs in reports/, and write a run "
-                    "summary (reports/run_summary.json). A failing district does not stop the "
-                    "others; the exit status is 1 if any failed.",
-    )
-    run.add_argument("--district", required=True, metavar="CODE|NAME|all",
-                     help="a district code or name from the area settings, the county (its "
-                          "overview pack), or 'all' (the county overview and every district)")
-    run.add_argument("--skip-ingest", action="store_true",
-                     help="use the indicator store and localities already in the processed "
-                          "folder instead of rebuilding them from data/raw first")
-    run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
-                     help="districts run in parallel (default 1)")
-    run.add_argument("--steps", nargs="+", default=None, metavar="NOTEBOOK",
-                     help=f"run only these notebooks (of: {', '.join(DEFAULT_STEPS)}, "
-                          f"{LOCALITY_NOTEBOOK}); other pages are re-published from their "
-                          "last run")
-    run.add_argument("--out", default=None, metavar="DIR",
-                     help="folder for the published packs (default: reports)")
-    run.add_argument("--processed", default=None, metavar="DIR",
-                     help="folder of the processed data (default: data/processed)")
-    run.add_argument("--notebooks", default=None, metavar="DIR",
-                     help="folder of the step notebooks (default: notebooks)")
-    run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    return run
-
-
-def plan_from_args(args: argparse.Namespace) -> RunPlan:
-    """Build the :class:`RunPlan` of a ``run`` command line."""
-    from pipeline.config import load_area_config
-
-    config = load_area_config(getattr(args, "config", None))
-    county = config.county.name
-    overview = District(config.county.code, config.county.name)  # the county: no "district of"
-    everyone = (overview, *(District(d.code, d.name, county) for d in config.districts))
-    key = args.district.strip().lower()
-    if key == "all":
-        chosen = everyone
-    elif key in (config.county.code.lower(), config.county.name.lower()):
-        chosen = (overview,)
-    else:
-        area = config.district(args.district.strip())
-        chosen = tuple(d for d in everyone if d.code == area.code)
-    processed = resolve(args.processed) if args.processed else PROCESSED_DIR
-    return RunPlan(
-        config_path=config.path, county=county, districts=chosen, all_districts=everyone,
-        provenance=load_provenance(processed), only=tuple(args.steps) if args.steps else None,
-        notebooks_dir=resolve(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
-        reports_dir=resolve(args.out) if args.out else REPORTS_DIR,
-        processed_dir=processed, work_dir=processed / WORK_DIRNAME,
-        workers=args.workers, progress=not args.no_progress,
-        localities_for=functools.partial(localities_for, processed_dir=processed),
-    )
-
-
-def prepare(args: argparse.Namespace) -> None:
-    """Rebuild the indicator store and the localities from data/raw (the start of every run)."""
-    from pipeline.config import load_area_config
-    from pipeline.context import prepare_localities
-    from pipeline.store import run_ingest, write_store
-
-    config = load_area_config(getattr(args, "config", None))
-    processed = resolve(args.processed) if args.processed else PROCESSED_DIR
-    result = run_ingest(config, progress=not args.no_progress)
-    write_store(result, config, processed)
-    prepare_localities(config, processed)
-    s = result.summary()
-    print(f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} indicators, "
-          f"{s['store_rows']:,} rows ({s['seconds']} s); localities prepared.")
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run the batch, print the summary table; 0 if every district succeeded, else 1."""
-    if not args.skip_ingest:
-        from pipeline.config import load_area_config
-
-        config = load_area_config(getattr(args, "config", None))
-        if args.district.strip().lower() not in ("all", config.county.code.lower(),
-                                                 config.county.name.lower()):
-            config.district(args.district.strip())  # an unknown district fails before the rebuild
-        prepare(args)
-    plan = plan_from_args(args)
-    summary = run_batch(plan)
-    print(summary.table())
-    ok = len(summary.results) - len(summary.failed)
-    print(f"{ok} of {len(summary.results)} district pack(s) built; "
-          f"summary in {Path(plan.reports_dir) / SUMMARY_FILE}.")
-    return summary.exit_code

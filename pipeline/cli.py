@@ -13,9 +13,9 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipeline.batch import add_run_parser, cmd_run
 from pipeline.errors import InputError
 from pipeline.paths import PROCESSED_DIR, resolve
+from pipeline.run_command import add_run_parser, cmd_run
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from pipeline import geography
+from pipeline import datasets, geography
 from pipeline.aggregate import aggregate
 from pipeline.config import AreaConfig, load_area_config
 from pipeline.errors import InputError
 from pipeline.indicators import load_catalogue
-from pipeline.io import write_atomic, write_parquet
 from pipeline.localities import (
     build_localities,
     load_locality_settings,
@@ -29,14 +28,8 @@ from pipeline.localities import (
 from pipeline.paths import CONFIG_DIR, PROCESSED_DIR
 from pipeline.store import load_store
 
-MEMBERSHIP_FILE = "locality_membership.parquet"
-LOCALITIES_FILE = "localities.parquet"
-SHAPES_FILE = "locality_shapes.geojson"
-LSOA_FILE = "lsoas.parquet"
-LOCALITY_ROWS_FILE = "locality_indicators.parquet"
-
-#: Sub-folder of the processed folder where each pack's notebooks run and stage their tables.
-WORK_DIRNAME = "runs"
+#: The processed datasets the localities step writes and every page reads.
+PREPARED = ("locality_membership", "localities", "lsoas", "locality_indicators")
 
 #: Group ids for the gap analysis: all priority neighbourhoods of a district, and the rest of it.
 PN_ALL, REST = "pn-all-", "rest-"
@@ -80,11 +73,9 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     working = store[store["area_type"] == config.working_vintage]
     rows = aggregate(working, groups, catalogue, geography.lsoa_population(config),
                      area_type="LOCALITY")
-    write_parquet(membership, out_dir / MEMBERSHIP_FILE)
-    write_parquet(summary, out_dir / LOCALITIES_FILE)
-    write_parquet(lsoas, out_dir / LSOA_FILE)
-    write_parquet(rows, out_dir / LOCALITY_ROWS_FILE)
-    write_atomic(out_dir / SHAPES_FILE, lambda tmp: shapes.to_file(tmp, driver="GeoJSON"))
+    for name, frame in zip(PREPARED, (membership, summary, lsoas, rows)):
+        datasets.save(name, frame, out_dir)
+    datasets.save("locality_shapes", shapes, out_dir)
     return summary
 
 
@@ -114,20 +105,19 @@ def load_area_data(config_path: str | Path | None = None,
     """
     config = load_area_config(config_path)
     out_dir = Path(processed_dir) if processed_dir else PROCESSED_DIR
-    needed = [MEMBERSHIP_FILE, LOCALITIES_FILE, LSOA_FILE, LOCALITY_ROWS_FILE]
-    for name in needed:
-        if not (out_dir / name).exists():
-            raise InputError(out_dir / name, "localities have not been prepared yet "
-                                             "(run `python -m pipeline localities` first)")
+    for name in PREPARED:
+        if not datasets.exists(name, out_dir):
+            raise InputError(datasets.path(name, out_dir), "localities have not been prepared yet "
+                                                          "(run `python -m pipeline localities` first)")
     return AreaData(
         config=config,
         store=load_store(out_dir),
         catalogue=load_catalogue(config.indicators_path),
-        lsoas=pd.read_parquet(out_dir / LSOA_FILE),
+        lsoas=datasets.load("lsoas", out_dir),
         boundaries=geography.lsoa_boundaries(config),
-        membership=pd.read_parquet(out_dir / MEMBERSHIP_FILE),
-        localities=pd.read_parquet(out_dir / LOCALITIES_FILE),
-        locality_rows=pd.read_parquet(out_dir / LOCALITY_ROWS_FILE),
+        membership=datasets.load("locality_membership", out_dir),
+        localities=datasets.load("localities", out_dir),
+        locality_rows=datasets.load("locality_indicators", out_dir),
     )
 
 
@@ -136,7 +126,7 @@ def localities_for(district_code: str, processed_dir: str | Path = PROCESSED_DIR
     """The localities profiled in a district's pack, as ``(locality_id, name)`` in page order
     (priority neighbourhoods, forum areas, rural areas, towns). The county overview has none:
     its localities are profiled in their districts' packs."""
-    path = Path(processed_dir) / LOCALITIES_FILE
+    path = datasets.path("localities", processed_dir)
     if not path.exists():
         raise InputError(path, "localities have not been prepared yet "
                                "(run `python -m pipeline localities --district all` first)")
@@ -154,4 +144,4 @@ def work_folder(output_dir: str | Path | None, processed_dir: str | Path | None,
 
     if output_dir and str(output_dir).strip():
         return Path(output_dir)
-    return Path(processed_dir or PROCESSED_DIR) / WORK_DIRNAME / slug(area_name)
+    return datasets.path("page_work", processed_dir, area=slug(area_name))

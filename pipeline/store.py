@@ -17,20 +17,15 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from pipeline import __version__
+from pipeline import __version__, datasets
 from pipeline.config import AreaConfig, load_datasets
 from pipeline.errors import InputError
 from pipeline.indicators import add_intervals, build_indicators, load_catalogue
 from pipeline.ingest import reader
 from pipeline.ingest.common import CodeRegistry, DatasetSpec
-from pipeline.io import sha256_file, write_json, write_parquet
+from pipeline.io import sha256_file
 from pipeline.paths import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
 from pipeline.schema import OBSERVATIONS, STORE, validate
-
-OBSERVATIONS_FILE = "observations.parquet"
-STORE_FILE = "indicators.parquet"
-CATALOGUE_FILE = "catalogue.csv"
-MANIFEST_FILE = "manifest.json"
 
 PACKAGES = ("pandas", "numpy", "geopandas", "pyarrow", "pandera", "scipy", "statsmodels",
             "plotly", "papermill", "nbconvert", "openpyxl", "jinja2")
@@ -189,12 +184,9 @@ def comparator_rows(
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:
     """Write the observations, the store, the catalogue and the manifest into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_parquet(result.observations, out_dir / OBSERVATIONS_FILE)
-    write_parquet(result.store, out_dir / STORE_FILE)
-    from pipeline.io import write_atomic
-
-    write_atomic(out_dir / CATALOGUE_FILE,
-                 lambda tmp: result.catalogue.to_csv(tmp, index=False, lineterminator="\n"))
+    datasets.save("observations", result.observations, out_dir)
+    datasets.save("indicators", result.store, out_dir)
+    datasets.save("indicator_catalogue", result.catalogue, out_dir)
     per_source = result.observations.groupby("source").size().sort_index()
     manifest = {
         "code_version": code_version(),
@@ -206,12 +198,12 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
         "summary": result.summary(),
         "packages": package_versions(),
     }
-    return write_json(manifest, out_dir / MANIFEST_FILE)
+    return datasets.save("ingest_manifest", manifest, out_dir)
 
 
 def load_store(out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Read the indicator store written by the ingest, with a clear error if it is missing."""
-    path = Path(out_dir) / STORE_FILE
+    path = datasets.path("indicators", out_dir)
     if not path.exists():
         raise InputError(path, "the indicator store has not been built yet "
                                "(run `python -m pipeline ingest` first)")
@@ -229,7 +221,7 @@ def load_observations(
     The filters are applied while reading (pyarrow), so asking for the population by single
     year of age of one district reads a few thousand of the file's ~4.8 million rows.
     """
-    path = Path(out_dir or PROCESSED_DIR) / OBSERVATIONS_FILE
+    path = datasets.path("observations", out_dir)
     if not path.exists():
         raise InputError(path, "observations have not been built yet "
                                "(run `python -m pipeline ingest` first)")

@@ -18,9 +18,7 @@ from pipeline.batch import (
     Provenance,
     RunPlan,
     RunSummary,
-    add_run_parser,
     check_parameters,
-    cmd_run,
     load_provenance,
     one_line,
     run_batch,
@@ -28,6 +26,7 @@ from pipeline.batch import (
 from pipeline.errors import InputError
 from pipeline.reporting.export import Source
 from pipeline.reporting.pack import District
+from pipeline.run_command import add_run_parser, cmd_run
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "notebooks"
 HOSTILE = "<script>window.__pwned=1</script>"

@@ -57,8 +57,8 @@ def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 def main(argv: list[str]) -> int:
     old, new = (Path(a) for a in argv[:2])
-    load = (lambda p: json.loads(p.read_text()) if p.is_file() else pack_digests(p))
-    lines = differences(load(old), load(new))
+    lines = differences(*(json.loads(p.read_text()) if p.is_file() else pack_digests(p)
+                          for p in (old, new)))
     print("\n".join(lines) if lines else "identical")
     return 1 if lines else 0
 
