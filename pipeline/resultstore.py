@@ -9,11 +9,10 @@ steps' results data-only.
 Examples
 --------
 >>> import tempfile, pandas as pd
->>> from dataclasses import dataclass
->>> from pipeline.datasets import Dataset  # any importable pipeline dataclass will do
->>> folder = write(Dataset("x", "x.parquet", "parquet", "demo"), tempfile.mkdtemp() + "/r")
->>> read(folder).name
-'x'
+>>> folder = write({"table": pd.DataFrame({"a": [1, 2]}), "n": 0.1}, tempfile.mkdtemp() + "/r")
+>>> back = read(folder)
+>>> back["table"]["a"].tolist(), back["n"]
+([1, 2], 0.1)
 """
 
 from __future__ import annotations
