@@ -101,6 +101,7 @@ from pipeline.registers.targets import (
     GAP_COMPARATORS,
     TARGET_AMOUNT_KEYS,
     TARGET_DIRECTIONS,
+    TARGET_FRAME_COLUMNS,
     TARGET_KINDS,
     TARGET_OPTIONAL,
     TARGET_REQUIRED,
@@ -110,7 +111,9 @@ from pipeline.registers.targets import (
 )
 from pipeline.registers.workbook import (
     EXCEL_COLUMNS,
+    appraisal_entry,
     read_sheet_entries,
+    register_entries,
     register_sheets,
 )
 
@@ -165,7 +168,10 @@ __all__ = [
     "load_appraisal_settings",
     "load_registers",
     "register_sheets",
+    "register_entries",
+    "appraisal_entry",
     "targets_frame",
+    "TARGET_FRAME_COLUMNS",
     "OPTION_FRAME_COLUMNS",
     "options_frame",
 ]

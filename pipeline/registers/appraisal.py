@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from pipeline.registers.common import (
     _number,
     _text,
     _Where,
+    _year,
 )
 
 #: Strength of evidence that an option works (after the Maryland Scientific Methods Scale and the
@@ -156,25 +157,8 @@ def validate_appraisal(
     for key in APPRAISAL_REQUIRED:
         if _blank(entry.get(key)):
             raise at(key).fail(key, "is required but missing")
-    criteria = _mapping(entry["criteria"], at("criteria"), "criteria")
-    weights = {c: 0.0 for c in CRITERIA}
-    for name, value in criteria.items():
-        fld = f"criteria.{name}"
-        if name not in CRITERIA:
-            raise at(fld).fail(fld, f"'{name}' is not a known criterion (expected one of: "
-                               f"{', '.join(CRITERIA)})")
-        weights[name] = _number(value, at(fld), fld, minimum=0, what="a swing weight")
-    if not sum(weights.values()) > 0:
-        raise at("criteria").fail("criteria", "weights sum to 0; expected swing weights summing "
-                                  "to a positive value (e.g. 100 for the most important "
-                                  "criterion's swing)")
-    sensitivity = entry.get("sensitivity") or {}
-    sensitivity = _mapping(sensitivity, at("sensitivity"), "sensitivity")
-    for key in sensitivity:
-        if key not in SENSITIVITY_KEYS:
-            fld = f"sensitivity.{key}"
-            raise at(fld).fail(fld, f"is not a known setting (expected one of: "
-                               f"{', '.join('sensitivity.' + k for k in SENSITIVITY_KEYS)})")
+    weights = _swing_weights(entry["criteria"], at)
+    sensitivity = _sensitivity_settings(entry.get("sensitivity") or {}, at)
 
     def opt(key: str, default: Any, parse: Any, **kwargs: Any) -> Any:
         source = sensitivity if key.startswith("sensitivity.") else entry
@@ -191,8 +175,7 @@ def validate_appraisal(
         weights=weights,
         budget_per_year=_number(entry["budget_per_year"], at("budget_per_year"),
                                 "budget_per_year", minimum=0, what="a budget in pounds"),
-        base_year=_integer(entry["base_year"], at("base_year"), "base_year", minimum=1990,
-                           maximum=2100, what="a calendar year"),
+        base_year=_year(entry["base_year"], at("base_year"), "base_year"),
         discount_rate=opt("discount_rate", DEFAULT_DISCOUNT_RATE, _number, minimum=0,
                           maximum=0.99, what="a rate (0.035 = 3.5%)"),
         appraisal_years=opt("appraisal_years", DEFAULT_APPRAISAL_YEARS, _integer, minimum=1,
@@ -209,3 +192,32 @@ def validate_appraisal(
         illustrative=_boolean(entry.get("illustrative"), at("illustrative"), "illustrative"),
         source=_text(entry.get("source"), at("source"), "source", required=False),
     )
+
+
+def _swing_weights(value: Any, at: Callable[[str], _Where]) -> dict[str, float]:
+    """Swing weight of every criterion of :data:`CRITERIA` (0 where not given); ``at(key)``
+    locates a dotted key in errors."""
+    criteria = _mapping(value, at("criteria"), "criteria")
+    weights = {c: 0.0 for c in CRITERIA}
+    for name, weight in criteria.items():
+        fld = f"criteria.{name}"
+        if name not in CRITERIA:
+            raise at(fld).fail(fld, f"'{name}' is not a known criterion (expected one of: "
+                               f"{', '.join(CRITERIA)})")
+        weights[name] = _number(weight, at(fld), fld, minimum=0, what="a swing weight")
+    if not sum(weights.values()) > 0:
+        raise at("criteria").fail("criteria", "weights sum to 0; expected swing weights summing "
+                                  "to a positive value (e.g. 100 for the most important "
+                                  "criterion's swing)")
+    return weights
+
+
+def _sensitivity_settings(value: Any, at: Callable[[str], _Where]) -> Mapping[str, Any]:
+    """The ``sensitivity`` mapping, its keys checked (values are parsed by the caller)."""
+    sensitivity = _mapping(value, at("sensitivity"), "sensitivity")
+    for key in sensitivity:
+        if key not in SENSITIVITY_KEYS:
+            fld = f"sensitivity.{key}"
+            raise at(fld).fail(fld, f"is not a known setting (expected one of: "
+                               f"{', '.join('sensitivity.' + k for k in SENSITIVITY_KEYS)})")
+    return sensitivity

@@ -274,3 +274,31 @@ def _unique_ids(entries: Sequence[Mapping[str, Any]], file: str | Path, kind: st
 
 def _rows(rows: Sequence[int | None] | None, n: int) -> list[int | None]:
     return list(rows) if rows is not None else [None] * n
+
+
+def _entry_ids(entries: Any, file: str | Path, kind: str,
+               rows: Sequence[int | None] | None) -> tuple[list[str], list[int | None]]:
+    """Check that a register is a list of entries with unique ids; ``(ids, rows)``.
+
+    ``kind`` names an entry (``target``, ``option``) in errors; ``rows`` (Excel sheet rows) may
+    be ``None`` for YAML, then every row is ``None``.
+    """
+    if not isinstance(entries, Sequence) or isinstance(entries, str):
+        raise InputError(file, f"{kind}s: expected a list of {kind} entries, got {entries!r}")
+    rows = _rows(rows, len(entries))
+    return _unique_ids(entries, file, kind, rows), rows
+
+
+def _area(text: str, known: KnownIds, where: _Where, fld: str) -> tuple[str, str]:
+    """``(canonical area, area kind)`` of an area as written; an unknown area is an error that
+    lists the accepted forms."""
+    resolved = known.resolve_area(text)
+    if resolved is None:
+        raise where.fail(fld, f"'{text}' is not a known area (expected "
+                         f"{known.describe_areas()})")
+    return resolved
+
+
+def _year(value: Any, where: _Where, fld: str) -> int:
+    """A calendar year between 1990 and 2100."""
+    return _integer(value, where, fld, minimum=1990, maximum=2100, what="a calendar year")

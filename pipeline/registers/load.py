@@ -12,12 +12,7 @@ from pipeline.registers.appraisal import AppraisalSettings, validate_appraisal
 from pipeline.registers.common import BAU_ID, KnownIds
 from pipeline.registers.options import Option, validate_options
 from pipeline.registers.targets import Target, validate_targets
-from pipeline.registers.workbook import (
-    _appraisal_from_sheet,
-    _is_excel,
-    _yaml_section,
-    read_sheet_entries,
-)
+from pipeline.registers.workbook import appraisal_entry, register_entries
 
 
 @dataclass(frozen=True)
@@ -31,30 +26,21 @@ class Registers:
 
 def load_targets(path: str | Path, known: KnownIds) -> tuple[Target, ...]:
     """Load and check the targets register (YAML ``targets:`` list, or sheet ``targets``)."""
-    path = Path(path)
-    if _is_excel(path):
-        entries, rows = read_sheet_entries(path, "targets")
-        return validate_targets(entries, path, known, rows=rows)
-    return validate_targets(_yaml_section(path, "targets") or [], path, known)
+    entries, rows = register_entries(path, "targets")
+    return validate_targets(entries, Path(path), known, rows=rows)
 
 
 def load_options(path: str | Path, targets: Sequence[Target], known: KnownIds
                  ) -> tuple[Option, ...]:
     """Load and check the options register (YAML ``options:`` list, or sheet ``options``)."""
-    path = Path(path)
-    if _is_excel(path):
-        entries, rows = read_sheet_entries(path, "options")
-        return validate_options(entries, path, targets, known, rows=rows)
-    return validate_options(_yaml_section(path, "options") or [], path, targets, known)
+    entries, rows = register_entries(path, "options")
+    return validate_options(entries, Path(path), targets, known, rows=rows)
 
 
 def load_appraisal_settings(path: str | Path) -> AppraisalSettings:
     """Load and check the appraisal settings (YAML ``appraisal:`` mapping, or sheet ``appraisal``)."""
-    path = Path(path)
-    if _is_excel(path):
-        settings, rows = _appraisal_from_sheet(path)
-        return validate_appraisal(settings, path, rows=rows)
-    return validate_appraisal(_yaml_section(path, "appraisal") or {}, path)
+    settings, rows = appraisal_entry(path)
+    return validate_appraisal(settings, Path(path), rows=rows)
 
 
 def load_registers(

@@ -10,23 +10,23 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import InputError
 from pipeline.registers.common import (
     BAU_ID,
     KnownIds,
+    _area,
     _blank,
     _boolean,
     _check_keys,
     _choice,
+    _entry_ids,
     _integer,
     _list,
     _mapping,
     _number,
     _require,
-    _rows,
     _text,
-    _unique_ids,
     _Where,
+    _year,
 )
 from pipeline.registers.targets import Target
 
@@ -115,10 +115,7 @@ def validate_options(
         it, a percentage effect below -100, a negative cost, a score off its scale, an option
         that both depends on and excludes another, or a dependency cycle (named).
     """
-    if not isinstance(entries, Sequence) or isinstance(entries, str):
-        raise InputError(file, f"options: expected a list of option entries, got {entries!r}")
-    rows = _rows(rows, len(entries))
-    ids = _unique_ids(entries, file, "option", rows)
+    ids, rows = _entry_ids(entries, file, "option", rows)
     target_ids = {t.id for t in targets}
     targets_by_indicator: dict[str, list[str]] = {}
     for t in targets:
@@ -162,58 +159,19 @@ def _option(
     option_ids: set[str],
     known: KnownIds,
 ) -> Option:
+    """Check one option entry (fields in the order their errors are reported)."""
     is_bau = ident == BAU_ID
     required = [k for k in OPTION_REQUIRED if not (is_bau and k in ("acts_on", "effect", "cost",
                                                                     "start_year"))]
     _require(entry, required, where)
-
     acts_on = _list(entry.get("acts_on"), where, "acts_on")
-    reached: list[str] = []
-    for item in acts_on:
-        if item in target_ids:
-            reached.append(item)
-        elif item in known.indicators:
-            reached.extend(targets_by_indicator.get(item, []))
-        else:
-            raise where.fail("acts_on", f"'{item}' is neither a target id nor an indicator id")
-    reached = list(dict.fromkeys(reached))
-    if is_bau and acts_on:
-        raise where.fail("acts_on", "must be empty: business as usual is the reference option")
-    if not is_bau and not reached:
-        detail = (f"names only indicators without a target ({', '.join(acts_on)})"
-                  if acts_on else "is empty")
-        raise where.fail("acts_on", f"{detail}: the option acts on no target (expected at least "
-                         f"one of the target ids: {', '.join(sorted(target_ids)) or 'none'})")
-
+    reached = _reached_targets(acts_on, is_bau, target_ids, targets_by_indicator, known, where)
     effect = _effect(entry.get("effect"), where, is_bau)
     cost = _cost(entry.get("cost"), where, is_bau)
-
-    applies_to: list[str] = []
-    for item in _list(entry.get("applies_to"), where, "applies_to"):
-        resolved = known.resolve_area(item)
-        if resolved is None:
-            raise where.fail("applies_to", f"'{item}' is not a known area (expected "
-                             f"{known.describe_areas()})")
-        applies_to.append(resolved[0])
-
-    depends_on = _list(entry.get("depends_on"), where, "depends_on")
-    excludes = _list(entry.get("excludes"), where, "excludes")
-    for fld, items in (("depends_on", depends_on), ("excludes", excludes)):
-        for item in items:
-            if item == BAU_ID or (is_bau and items):
-                raise where.fail(fld, "cannot involve 'bau': business as usual is the reference, "
-                                 "always in place")
-            if item == ident:
-                raise where.fail(fld, f"names the option itself ('{item}')")
-            if item not in option_ids:
-                raise where.fail(fld, f"'{item}' is not an option id of the register")
-    both = set(depends_on) & set(excludes)
-    if both:
-        raise where.fail("excludes", f"'{min(both)}' is also in depends_on: an option "
-                         "cannot need and exclude the same option")
-
-    start_year = (_integer(entry["start_year"], where, "start_year", minimum=1990, maximum=2100,
-                           what="a calendar year")
+    applies_to = [_area(item, known, where, "applies_to")[0]
+                  for item in _list(entry.get("applies_to"), where, "applies_to")]
+    depends_on, excludes = _links(entry, ident, is_bau, option_ids, where)
+    start_year = (_year(entry["start_year"], where, "start_year")
                   if not _blank(entry.get("start_year")) else 0)
     years_to_full = (0 if _blank(entry.get("years_to_full_effect")) else
                      _integer(entry["years_to_full_effect"], where, "years_to_full_effect",
@@ -223,7 +181,7 @@ def _option(
         title=_text(entry["title"], where, "title"),
         description=_text(entry.get("description"), where, "description", required=False),
         acts_on=acts_on,
-        targets=tuple(reached),
+        targets=reached,
         effect=effect,
         applies_to=tuple(dict.fromkeys(applies_to)),
         start_year=start_year,
@@ -242,6 +200,57 @@ def _option(
         illustrative=_boolean(entry.get("illustrative"), where, "illustrative"),
         source=_text(entry.get("source"), where, "source", required=False),
     )
+
+
+def _reached_targets(
+    acts_on: tuple[str, ...],
+    is_bau: bool,
+    target_ids: set[str],
+    targets_by_indicator: Mapping[str, list[str]],
+    known: KnownIds,
+    where: _Where,
+) -> tuple[str, ...]:
+    """Target ids an option reaches through ``acts_on`` (target ids, or indicator ids standing
+    for every target on that indicator); only business as usual may reach none."""
+    reached: list[str] = []
+    for item in acts_on:
+        if item in target_ids:
+            reached.append(item)
+        elif item in known.indicators:
+            reached.extend(targets_by_indicator.get(item, []))
+        else:
+            raise where.fail("acts_on", f"'{item}' is neither a target id nor an indicator id")
+    reached = list(dict.fromkeys(reached))
+    if is_bau and acts_on:
+        raise where.fail("acts_on", "must be empty: business as usual is the reference option")
+    if not is_bau and not reached:
+        detail = (f"names only indicators without a target ({', '.join(acts_on)})"
+                  if acts_on else "is empty")
+        raise where.fail("acts_on", f"{detail}: the option acts on no target (expected at least "
+                         f"one of the target ids: {', '.join(sorted(target_ids)) or 'none'})")
+    return tuple(reached)
+
+
+def _links(entry: Mapping[str, Any], ident: str, is_bau: bool, option_ids: set[str],
+           where: _Where) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``(depends_on, excludes)`` of an option: other options of the register, never ``bau``,
+    the option itself, or one option in both lists."""
+    depends_on = _list(entry.get("depends_on"), where, "depends_on")
+    excludes = _list(entry.get("excludes"), where, "excludes")
+    for fld, items in (("depends_on", depends_on), ("excludes", excludes)):
+        for item in items:
+            if item == BAU_ID or (is_bau and items):
+                raise where.fail(fld, "cannot involve 'bau': business as usual is the reference, "
+                                 "always in place")
+            if item == ident:
+                raise where.fail(fld, f"names the option itself ('{item}')")
+            if item not in option_ids:
+                raise where.fail(fld, f"'{item}' is not an option id of the register")
+    both = set(depends_on) & set(excludes)
+    if both:
+        raise where.fail("excludes", f"'{min(both)}' is also in depends_on: an option "
+                         "cannot need and exclude the same option")
+    return depends_on, excludes
 
 
 def _effect(value: Any, where: _Where, is_bau: bool) -> Effect:

@@ -9,20 +9,19 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import InputError
 from pipeline.registers.common import (
     KnownIds,
+    _area,
     _blank,
     _boolean,
     _check_keys,
     _choice,
+    _entry_ids,
     _mapping,
     _number,
     _period,
     _require,
-    _rows,
     _text,
-    _unique_ids,
     _Where,
     period_year,
 )
@@ -130,74 +129,81 @@ def validate_targets(
         Unknown key, missing field, unknown indicator or area, bad target kind/amount/direction,
         a target period not after the baseline, or a duplicate id.
     """
-    if not isinstance(entries, Sequence) or isinstance(entries, str):
-        raise InputError(file, f"targets: expected a list of target entries, got {entries!r}")
-    rows = _rows(rows, len(entries))
-    ids = _unique_ids(entries, file, "target", rows)
-    targets = []
-    for entry, ident, row in zip(entries, ids, rows):
-        where = _Where(file, f"target '{ident}'", row)
-        _check_keys(entry, TARGET_REQUIRED + TARGET_OPTIONAL, where)
-        _require(entry, TARGET_REQUIRED, where)
-        if ident in known.indicators:
-            raise where.fail("id", "is also an indicator id; a target id must differ from "
-                             "indicator ids so that an option's acts_on is unambiguous")
-        indicator = _text(entry["indicator"], where, "indicator")
-        if indicator not in known.indicators:
-            raise where.fail("indicator", f"'{indicator}' is not an indicator of the catalogue")
-        area_text = _text(entry["area"], where, "area")
-        resolved = known.resolve_area(area_text)
-        if resolved is None:
-            raise where.fail("area", f"'{area_text}' is not a known area (expected "
-                             f"{known.describe_areas()})")
-        area, area_kind = resolved
-        baseline = _period(entry["baseline_period"], where, "baseline_period")
-        target_period = _period(entry["target_period"], where, "target_period")
-        if period_year(target_period) <= period_year(baseline):
-            relation = "the same as" if period_year(target_period) == period_year(baseline) \
-                else "before"
-            raise where.fail("target_period", f"{target_period} is {relation} the "
-                             f"baseline_period {baseline}; expected a later period")
-        amount_entry = _mapping(entry["target"], where, "target")
-        _check_keys(amount_entry, TARGET_AMOUNT_KEYS, where, "target.")
-        _require(amount_entry, TARGET_AMOUNT_KEYS, where, "target.")
-        kind = _choice(amount_entry["kind"], TARGET_KINDS, where, "target.kind")
-        direction = _choice(entry["direction"], TARGET_DIRECTIONS, where, "direction")
-        if kind == "absolute":
-            amount = _number(amount_entry["amount"], where, "target.amount")
-        elif kind == "relative_change":
-            amount = _number(amount_entry["amount"], where, "target.amount", minimum=0,
-                             maximum=100 if direction == "decrease" else None,
-                             what="a percentage change")
-        else:
-            amount = _number(amount_entry["amount"], where, "target.amount", minimum=0,
-                             maximum=100, what="a percentage of the gap")
-        if kind != "absolute" and amount == 0:
-            raise where.fail("target.amount", "is 0: a target must ask for some change")
-        comparator = None
-        if "comparator" in entry and not _blank(entry["comparator"]) and kind != "gap_reduction":
-            raise where.fail("comparator", "is only used by gap_reduction targets")
-        if kind == "gap_reduction":
-            comparator = _comparator(entry.get("comparator"), area_kind, known, where)
-        targets.append(Target(
-            id=ident,
-            title=_text(entry["title"], where, "title"),
-            indicator=indicator,
-            area=area,
-            area_kind=area_kind,
-            area_label=area_text,
-            baseline_period=baseline,
-            target_period=target_period,
-            kind=kind,
-            amount=amount,
-            direction=direction,
-            theme_partnership=_text(entry["theme_partnership"], where, "theme_partnership"),
-            comparator=comparator,
-            illustrative=_boolean(entry.get("illustrative"), where, "illustrative"),
-            source=_text(entry.get("source"), where, "source", required=False),
-            notes=_text(entry.get("notes"), where, "notes", required=False),
-        ))
-    return tuple(targets)
+    ids, rows = _entry_ids(entries, file, "target", rows)
+    return tuple(_target(entry, ident, _Where(file, f"target '{ident}'", row), known)
+                 for entry, ident, row in zip(entries, ids, rows))
+
+
+def _target(entry: Mapping[str, Any], ident: str, where: _Where, known: KnownIds) -> Target:
+    """Check one target entry (keys, indicator, area, periods, amount, comparator)."""
+    _check_keys(entry, TARGET_REQUIRED + TARGET_OPTIONAL, where)
+    _require(entry, TARGET_REQUIRED, where)
+    if ident in known.indicators:
+        raise where.fail("id", "is also an indicator id; a target id must differ from "
+                         "indicator ids so that an option's acts_on is unambiguous")
+    indicator = _text(entry["indicator"], where, "indicator")
+    if indicator not in known.indicators:
+        raise where.fail("indicator", f"'{indicator}' is not an indicator of the catalogue")
+    area_text = _text(entry["area"], where, "area")
+    area, area_kind = _area(area_text, known, where, "area")
+    baseline, target_period = _target_periods(entry, where)
+    kind, direction, amount = _target_amount(entry, where)
+    comparator = None
+    if "comparator" in entry and not _blank(entry["comparator"]) and kind != "gap_reduction":
+        raise where.fail("comparator", "is only used by gap_reduction targets")
+    if kind == "gap_reduction":
+        comparator = _comparator(entry.get("comparator"), area_kind, known, where)
+    return Target(
+        id=ident,
+        title=_text(entry["title"], where, "title"),
+        indicator=indicator,
+        area=area,
+        area_kind=area_kind,
+        area_label=area_text,
+        baseline_period=baseline,
+        target_period=target_period,
+        kind=kind,
+        amount=amount,
+        direction=direction,
+        theme_partnership=_text(entry["theme_partnership"], where, "theme_partnership"),
+        comparator=comparator,
+        illustrative=_boolean(entry.get("illustrative"), where, "illustrative"),
+        source=_text(entry.get("source"), where, "source", required=False),
+        notes=_text(entry.get("notes"), where, "notes", required=False),
+    )
+
+
+def _target_periods(entry: Mapping[str, Any], where: _Where) -> tuple[str, str]:
+    """The baseline and target periods as written; the target period must come later."""
+    baseline = _period(entry["baseline_period"], where, "baseline_period")
+    target_period = _period(entry["target_period"], where, "target_period")
+    if period_year(target_period) <= period_year(baseline):
+        relation = "the same as" if period_year(target_period) == period_year(baseline) \
+            else "before"
+        raise where.fail("target_period", f"{target_period} is {relation} the "
+                         f"baseline_period {baseline}; expected a later period")
+    return baseline, target_period
+
+
+def _target_amount(entry: Mapping[str, Any], where: _Where) -> tuple[str, str, float]:
+    """``(kind, direction, amount)`` of a target, the amount checked against its kind."""
+    amount_entry = _mapping(entry["target"], where, "target")
+    _check_keys(amount_entry, TARGET_AMOUNT_KEYS, where, "target.")
+    _require(amount_entry, TARGET_AMOUNT_KEYS, where, "target.")
+    kind = _choice(amount_entry["kind"], TARGET_KINDS, where, "target.kind")
+    direction = _choice(entry["direction"], TARGET_DIRECTIONS, where, "direction")
+    if kind == "absolute":
+        amount = _number(amount_entry["amount"], where, "target.amount")
+    elif kind == "relative_change":
+        amount = _number(amount_entry["amount"], where, "target.amount", minimum=0,
+                         maximum=100 if direction == "decrease" else None,
+                         what="a percentage change")
+    else:
+        amount = _number(amount_entry["amount"], where, "target.amount", minimum=0,
+                         maximum=100, what="a percentage of the gap")
+    if kind != "absolute" and amount == 0:
+        raise where.fail("target.amount", "is 0: a target must ask for some change")
+    return kind, direction, amount
 
 
 def _comparator(value: Any, area_kind: str, known: KnownIds, where: _Where) -> str:
@@ -219,6 +225,14 @@ def _comparator(value: Any, area_kind: str, known: KnownIds, where: _Where) -> s
     return resolved[0]
 
 
+#: Columns of :func:`targets_frame` (all attributes of :class:`Target`); ``id`` becomes the index.
+TARGET_FRAME_COLUMNS = [
+    "id", "title", "indicator", "area", "area_kind", "area_label", "baseline_period",
+    "target_period", "baseline_year", "target_year", "kind", "amount", "direction",
+    "theme_partnership", "comparator", "illustrative", "source", "notes",
+]
+
+
 def targets_frame(targets: Sequence[Target]) -> pd.DataFrame:
     """One row per target, indexed by ``id``.
 
@@ -226,18 +240,5 @@ def targets_frame(targets: Sequence[Target]) -> pd.DataFrame:
     baseline_year, target_year, kind, amount, direction, theme_partnership, comparator,
     illustrative, source, notes.
     """
-    records = [{
-        "id": t.id, "title": t.title, "indicator": t.indicator, "area": t.area,
-        "area_kind": t.area_kind, "area_label": t.area_label,
-        "baseline_period": t.baseline_period, "target_period": t.target_period,
-        "baseline_year": t.baseline_year, "target_year": t.target_year, "kind": t.kind,
-        "amount": t.amount, "direction": t.direction, "theme_partnership": t.theme_partnership,
-        "comparator": t.comparator, "illustrative": t.illustrative, "source": t.source,
-        "notes": t.notes,
-    } for t in targets]
-    return pd.DataFrame.from_records(records, columns=[
-        "id", "title", "indicator", "area", "area_kind", "area_label", "baseline_period",
-        "target_period", "baseline_year", "target_year", "kind", "amount", "direction",
-        "theme_partnership", "comparator", "illustrative", "source", "notes",
-    ]).set_index("id")
-
+    records = [{column: getattr(t, column) for column in TARGET_FRAME_COLUMNS} for t in targets]
+    return pd.DataFrame.from_records(records, columns=TARGET_FRAME_COLUMNS).set_index("id")

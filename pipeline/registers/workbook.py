@@ -44,6 +44,15 @@ def _yaml_section(path: Path, name: str) -> Any:
     return raw[name]
 
 
+def _set_dotted(entry: dict[str, Any], key: str, value: Any) -> None:
+    """Store ``value`` under ``key``; a dotted key ``a.b`` goes into the nested mapping ``a``."""
+    head, _, tail = key.partition(".")
+    if tail:
+        entry.setdefault(head, {})[tail] = value
+    else:
+        entry[key] = value
+
+
 def read_sheet_entries(path: str | Path, sheet: str) -> tuple[list[dict[str, Any]], list[int]]:
     """Read one register sheet of a workbook into entry mappings and their sheet rows.
 
@@ -70,13 +79,8 @@ def read_sheet_entries(path: str | Path, sheet: str) -> tuple[list[dict[str, Any
             continue
         entry: dict[str, Any] = {}
         for col, value in record.items():
-            if _blank(value):
-                continue
-            head, _, tail = col.partition(".")
-            if tail:
-                entry.setdefault(head, {})[tail] = value
-            else:
-                entry[col] = value
+            if not _blank(value):
+                _set_dotted(entry, col, value)
         entries.append(entry)
         sheet_rows.append(position + 2)  # header is row 1
     return entries, sheet_rows
@@ -92,13 +96,32 @@ def _appraisal_from_sheet(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
             raise InputError(path, f"sheet 'appraisal': setting '{key}' is given twice "
                              f"(first on row {rows[key]})", row=row, column="key")
         rows[key] = row
-        head, _, tail = key.partition(".")
-        value = entry.get("value")
-        if tail:
-            settings.setdefault(head, {})[tail] = value
-        else:
-            settings[key] = value
+        _set_dotted(settings, key, entry.get("value"))
     return settings, rows
+
+
+def register_entries(path: str | Path, name: str) -> tuple[list[Any], list[int] | None]:
+    """The raw entries of the ``targets`` or ``options`` register and their sheet rows.
+
+    From a workbook: sheet ``name`` (see :func:`read_sheet_entries`), with each entry's row.
+    From YAML: the top-level ``name:`` list (an empty key gives no entries), rows ``None``.
+    """
+    path = Path(path)
+    if _is_excel(path):
+        return read_sheet_entries(path, name)
+    return _yaml_section(path, name) or [], None
+
+
+def appraisal_entry(path: str | Path) -> tuple[Any, dict[str, int] | None]:
+    """The raw appraisal settings and the sheet row of each dotted key (``None`` for YAML).
+
+    From a workbook: the ``key``/``value`` sheet ``appraisal``, a key given twice is an
+    :class:`InputError`. From YAML: the top-level ``appraisal:`` mapping.
+    """
+    path = Path(path)
+    if _is_excel(path):
+        return _appraisal_from_sheet(path)
+    return _yaml_section(path, "appraisal") or {}, None
 
 
 def register_sheets(
