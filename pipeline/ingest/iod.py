@@ -39,6 +39,7 @@ File 10), ``sheet`` (xlsx), ``skip_variables`` (list of output variables to drop
 ranks repeated in File 3).
 """
 
+
 from __future__ import annotations
 
 import re
@@ -60,104 +61,28 @@ from pipeline.ingest.common import (
     read_csv,
     read_excel,
 )
-
-#: The index, the seven domains and the two supplementary indices.
-DOMAINS: tuple[str, ...] = (
-    "imd", "income", "employment", "education", "health", "crime", "barriers",
-    "living_environment", "idaci", "idaopi",
+from pipeline.ingest.iod_layout import (
+    DOMAINS,
+    FILE10_MEASURES,
+    MEASURES,
+    POPULATION_COLUMNS,
+    SUBDOMAINS,
+    _check_code_vintage,
+    _dedupe_variables,
+    _lsoa_code_column,
+    file10_variable,
+    human_domain,
+    indicator_variable,
+    mhclg_variable,
+    snake_variable,
 )
 
-#: The six sub-domains (two each for education, barriers and living environment).
-SUBDOMAINS: tuple[str, ...] = (
-    "children_young_people", "adult_skills", "geographical_barriers", "wider_barriers",
-    "indoors", "outdoors",
-)
-
-#: Measures stored per LSOA.
-MEASURES: tuple[str, ...] = ("score", "rank", "decile", "transformed_score")
-
-#: File 10 summary measures (``{domain}_{measure}``); ``scale`` only for income and employment.
-FILE10_MEASURES: tuple[str, ...] = (
-    "average_rank", "rank_of_average_rank", "average_score", "rank_of_average_score",
-    "proportion_most_deprived_10pct", "rank_of_proportion_most_deprived_10pct",
-    "extent", "rank_of_extent", "local_concentration", "rank_of_local_concentration",
-    "scale", "rank_of_scale",
-)
-
-#: File 6 population denominators: variable -> header pattern.
-POPULATION_COLUMNS: dict[str, str] = {
-    "pop_total": r"^total population",
-    "pop_0_15": r"aged 0-15",
-    "pop_16_59": r"aged 16-59",
-    "pop_60_plus": r"aged 60 and over",
-    "pop_working_age": r"^working age population",
-}
-
-# Human-readable names (MHCLG headers, ODC labels, File 10 sheets) -> domain. Order matters:
-# the supplementary indices start with "Income ..." and must be tried before income.
-_HUMAN_DOMAINS: tuple[tuple[str, str], ...] = (
-    ("idaci", r"affecting children|\bidaci\b"),
-    ("idaopi", r"affecting older|\bidaopi\b"),
-    ("imd", r"^index of multiple deprivation|^imd\b"),
-    ("children_young_people", r"^children and young people"),
-    ("adult_skills", r"^adult skills"),
-    ("geographical_barriers", r"^geographical barriers"),
-    ("wider_barriers", r"^wider barriers"),
-    ("indoors", r"^indoors"),
-    ("outdoors", r"^outdoors"),
-    ("income", r"^income\b"),
-    ("employment", r"^employment\b"),
-    ("education", r"^education\b"),
-    ("health", r"^health\b"),
-    ("crime", r"^crime\b"),
-    ("barriers", r"^barriers\b"),
-    ("living_environment", r"^living\b"),
-)
-
-# snake_case stems (after removing ``_sub_domain`` / ``_domain``) -> domain.
-_SNAKE_DOMAINS: dict[str, str] = {
-    "imd": "imd",
-    "income": "income",
-    "employment": "employment",
-    "education": "education",
-    "education_skills_and_training": "education",
-    "health": "health",
-    "health_deprivation_and_disability": "health",
-    "crime": "crime",
-    "barriers": "barriers",
-    "housing_and_access": "barriers",
-    "housing_and_services": "barriers",
-    "barriers_to_housing_and_services": "barriers",
-    "environment": "living_environment",
-    "living_environment": "living_environment",
-    "idaci": "idaci",
-    "idaopi": "idaopi",
-    "children_young_people": "children_young_people",
-    "children_and_young_people": "children_young_people",
-    "adult_skills": "adult_skills",
-    "skills": "adult_skills",
-    "geographical_barriers": "geographical_barriers",
-    "wider_barriers": "wider_barriers",
-    "indoors": "indoors",
-    "outdoors": "outdoors",
-}
-
-_FILE10_MEASURES: tuple[tuple[str, str], ...] = (
-    ("rank_of_average_rank", r"^rank of average rank$"),
-    ("average_rank", r"^average rank$"),
-    ("rank_of_average_score", r"^rank of average score$"),
-    ("average_score", r"^average score$"),
-    ("rank_of_proportion_most_deprived_10pct",
-     r"^rank of proportion of lsoas in (the )?most deprived 10 ?(%|per ?cent) nationally$"),
-    ("proportion_most_deprived_10pct",
-     r"^proportion of lsoas in (the )?most deprived 10 ?(%|per ?cent) nationally$"),
-    ("rank_of_extent", r"^rank of extent$"),
-    ("extent", r"^extent$"),
-    ("rank_of_local_concentration", r"^rank of local concentration$"),
-    ("local_concentration", r"^local concentration$"),
-)
-
-_VINTAGE_OF_YEAR = {"01": "LSOA01", "11": "LSOA11", "21": "LSOA21"}
+__all__ = [
+    "DOMAINS", "FILE10_MEASURES", "MEASURES", "POPULATION_COLUMNS", "READERS", "SUBDOMAINS",
+    "file10_variable", "human_domain", "indicator_variable", "mhclg_variable",
+    "read_derived_score", "read_file10", "read_lsoa_districts", "read_mhclg", "read_odc_long",
+    "read_snake", "snake_variable",
+]
 
 
 # ----------------------------------------------------------------------------- options
@@ -202,71 +127,15 @@ def _skip(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     return long[~long["variable"].isin(skip)]
 
 
-# ----------------------------------------------------------------------------- naming
-
-
-def human_domain(name: str) -> str | None:
-    """Domain slug for a published name (``'Barriers to Housing and Services'`` -> ``barriers``).
-
-    Returns ``None`` when the name is not an IoD index, domain or sub-domain.
-    """
-    text = re.sub(r"\s+", " ", str(name)).strip().lower()
-    for slug, pattern in _HUMAN_DOMAINS:
-        if re.search(pattern, text):
-            return slug
-    return None
-
-
-def mhclg_variable(header: str) -> str | None:
-    """Standard variable for an MHCLG LSOA-file header, or ``None`` for an unknown header.
-
-    ``'Income Rank (where 1 is most deprived)'`` -> ``income_rank``;
-    ``'Crime Score - exponentially transformed'`` -> ``crime_transformed_score``;
-    ``'Total population: mid 2015 (excluding prisoners)'`` -> ``pop_total``.
-    """
-    text = re.sub(r"\s+", " ", str(header)).strip()
-    for variable, pattern in POPULATION_COLUMNS.items():
-        if re.search(pattern, text, re.IGNORECASE):
-            return variable
-    m = re.match(r"^(?P<name>.+?) (?P<measure>rank|decile|score)\b(?P<rest>.*)$", text,
-                 re.IGNORECASE)
-    if not m:
-        return None
-    domain = human_domain(m["name"])
-    if domain is None:
-        return None
-    measure = m["measure"].lower()
-    if measure == "score" and re.search(r"transformed", m["rest"], re.IGNORECASE):
-        measure = "transformed_score"
-    return f"{domain}_{measure}"
-
-
-def snake_variable(column: str) -> str | None:
-    """Standard variable for a humaniverse snake_case column, or ``None`` if not a domain measure.
-
-    ``'Housing_and_Access_rank'`` -> ``barriers_rank``; ``'skills_sub_domain_score'`` ->
-    ``adult_skills_score``; ``'indoors_sub_domain_rank_decile'`` (the 2007 naming slip) ->
-    ``indoors_decile``.
-    """
-    text = str(column).strip().lower()
-    m = re.fullmatch(r"(?P<stem>[a-z0-9_]+?)_(?P<measure>rank_decile|score|rank|decile)", text)
-    if not m:
-        return None
-    stem = re.sub(r"_(sub_domain|domain)$", "", m["stem"])
-    domain = _SNAKE_DOMAINS.get(stem)
-    if domain is None:
-        return None
-    measure = "decile" if m["measure"] == "rank_decile" else m["measure"]
-    return f"{domain}_{measure}"
-
-
-def indicator_variable(column: str) -> str:
-    """``ind_<snake_case>`` name for an underlying-indicator column."""
-    return "ind_" + re.sub(r"[^a-z0-9]+", "_", str(column).strip().lower()).strip("_")
-
-
 # ----------------------------------------------------------------------------- shared steps
 
+
+
+def _read_table(path: Path, sheet: str | int = 0) -> pd.DataFrame:
+    """A CSV file, or sheet ``sheet`` of an ``.xlsx``/``.xlsm`` workbook."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_excel(path, sheet)
+    return read_csv(path)
 
 def _wide_to_long(
     raw: pd.DataFrame, code_col: str, columns: dict[str, str], file: Path, *, first_data_line: int
@@ -285,31 +154,26 @@ def _wide_to_long(
     return pd.concat(parts, ignore_index=True)
 
 
+
+def _checked_wide_to_long(
+    raw: pd.DataFrame,
+    code_col: str,
+    columns: dict[str, str],
+    area_type: str,
+    file: str | Path,
+    codes: CodeRegistry,
+) -> pd.DataFrame:
+    """Check the area codes (known for ``area_type``, each on one row), then stack the value
+    columns (``{variable: column}``) into long rows (data from line 2 of the file)."""
+    codes.check(raw[code_col], area_type, file, column=code_col)
+    check_unique(raw, [code_col], file)
+    return _wide_to_long(raw, code_col, columns, Path(file), first_data_line=2)
+
 def _finish(long: pd.DataFrame, spec: DatasetSpec, *, period: str, area_type: str) -> pd.DataFrame:
     long = _skip(long, spec).copy()
     long["period"] = period
     long["category"] = ""
     return observations(long, area_type=area_type, source=spec.path)
-
-
-def _lsoa_code_column(columns: pd.Index, file: Path, vintage: str) -> str:
-    """The ``LSOA code (2011)`` column, checked against the declared vintage."""
-    col = find_column(columns, r"^lsoa code\b", file, what="LSOA code column, e.g. 'LSOA code (2011)'")
-    year = re.search(r"\((?:19|20)(\d{2})\)", col)
-    if year and _VINTAGE_OF_YEAR.get(year[1]) not in (None, vintage):
-        raise InputError(file, f"the codes are {_VINTAGE_OF_YEAR[year[1]]} ('{col}') but the "
-                               f"dataset is declared {vintage} in config/datasets.yaml",
-                         column=col)
-    return col
-
-
-def _dedupe_variables(columns: dict[str, str], file: Path) -> None:
-    seen: dict[str, str] = {}
-    for column, variable in columns.items():
-        if variable in seen:
-            raise InputError(file, f"columns '{seen[variable]}' and '{column}' both hold "
-                                   f"{variable}; expected one column per measure", column=column)
-        seen[variable] = column
 
 
 # ----------------------------------------------------------------------------- readers
@@ -324,10 +188,7 @@ def read_mhclg(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     edition = _edition(spec)
     vintage = _vintage(spec, ("LSOA01", "LSOA11", "LSOA21"))
     path = Path(spec.path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        raw = read_excel(path, spec.option("sheet", 0))
-    else:
-        raw = read_csv(path)
+    raw = _read_table(path, spec.option("sheet", 0))
     code_col = _lsoa_code_column(raw.columns, path, vintage)
     mapped: dict[str, str] = {}
     for column in raw.columns:
@@ -343,10 +204,8 @@ def read_mhclg(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
         raise InputError(path, "no IoD rank, decile, score or population columns found")
     _dedupe_variables(mapped, path)
     raw = raw.dropna(how="all")
-    codes.check(raw[code_col], vintage, path, column=code_col)
-    check_unique(raw, [code_col], path)
-    long = _wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, path,
-                         first_data_line=2)
+    long = _checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, vintage,
+                                 path, codes)
     return _finish(long, spec, period=edition, area_type=vintage)
 
 
@@ -362,11 +221,7 @@ def read_snake(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     raw = read_csv(path)
     code_col = find_column(raw.columns, r"^lsoa\d{2}_?(code|cd)$", path,
                            what="LSOA code column, e.g. 'lsoa11_code'")
-    year = re.search(r"(\d{2})", code_col)[1]
-    if _VINTAGE_OF_YEAR.get(year) not in (None, vintage):
-        raise InputError(path, f"the codes are {_VINTAGE_OF_YEAR[year]} ('{code_col}') but the "
-                               f"dataset is declared {vintage} in config/datasets.yaml",
-                         column=code_col)
+    _check_code_vintage(code_col, re.search(r"(\d{2})", code_col)[1], vintage, path)
     value_cols = [c for c in raw.columns if c != code_col
                   and not re.fullmatch(r"(lsoa\d{2}_(name|nm)|lad\d{2}_(code|cd|name|nm))", c,
                                        re.IGNORECASE)]
@@ -382,10 +237,8 @@ def read_snake(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
                                    "_decile, e.g. IMD_score or indoors_sub_domain_rank)",
                              column=unknown[0])
     _dedupe_variables(mapped, path)
-    codes.check(raw[code_col], vintage, path, column=code_col)
-    check_unique(raw, [code_col], path)
-    long = _wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, path,
-                         first_data_line=2)
+    long = _checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, vintage,
+                                 path, codes)
     return _finish(long, spec, period=edition, area_type=vintage)
 
 
@@ -406,9 +259,7 @@ def read_derived_score(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     if year != edition:
         raise InputError(path, f"the score is for IMD {year} but the dataset is declared edition "
                                f"{edition} in config/datasets.yaml", column=score_col)
-    codes.check(raw[code_col], vintage, path, column=code_col)
-    check_unique(raw, [code_col], path)
-    long = _wide_to_long(raw, code_col, {"imd_score": score_col}, path, first_data_line=2)
+    long = _checked_wide_to_long(raw, code_col, {"imd_score": score_col}, vintage, path, codes)
     return _finish(long, spec, period=edition, area_type=vintage)
 
 
@@ -453,26 +304,6 @@ def read_odc_long(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     return _finish(long, spec, period=edition, area_type=vintage)
 
 
-def file10_variable(domain: str, header: str) -> str | None:
-    """Standard variable for a File 10 header on a domain's sheet, or ``None`` if unknown.
-
-    ``'IMD 2019 - Rank of extent '`` -> ``imd_rank_of_extent``; ``'Income scale'`` ->
-    ``income_scale``; ``'Rank of Income Scale'`` -> ``income_rank_of_scale``.
-    """
-    text = re.sub(r"\s+", " ", str(header)).strip().lower()
-    if re.fullmatch(r"(income|employment) scale", text):
-        return f"{domain}_scale"
-    if re.fullmatch(r"rank of (income|employment) scale", text):
-        return f"{domain}_rank_of_scale"
-    parts = text.split(" - ", 1)
-    if len(parts) != 2:
-        return None
-    for measure, pattern in _FILE10_MEASURES:
-        if re.fullmatch(pattern, parts[1].strip()):
-            return f"{domain}_{measure}"
-    return None
-
-
 def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     """Read File 10 (local authority district summaries): every domain sheet, area type LAD.
 
@@ -506,10 +337,8 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
                                         "such as '<domain> - Average score')", column=column)
             mapped[column] = variable
         _dedupe_variables(mapped, Path(where))
-        codes.check(raw[code_col], area_type, where, column=code_col)
-        check_unique(raw, [code_col], where)
-        parts.append(_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
-                                   Path(where), first_data_line=2))
+        parts.append(_checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
+                                           area_type, where, codes))
     return _finish(pd.concat(parts, ignore_index=True), spec, period=edition, area_type=area_type)
 
 
@@ -533,7 +362,7 @@ def read_lsoa_districts(path: str | Path) -> pd.DataFrame:
     the IoD2019 files to group LSOAs into the 2019 districts File 10 summarises.
     """
     path = Path(path)
-    raw = read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv(path)
+    raw = _read_table(path)
     code_col = find_column(raw.columns, r"^lsoa code\b", path, what="'LSOA code' column")
     lad_col = find_column(raw.columns, r"^local authority district code", path,
                           what="'Local Authority District code' column")

@@ -14,43 +14,55 @@ House rules for every figure:
 - **Offline and deterministic**: maps are ``go.Choropleth`` traces drawn from GeoJSON (no tiles,
   no base map), coordinates rounded to 5 decimal places (about 1 m) to keep pages small,
   areas sorted by code; no random ids.
+
+Lines and bars are built here; choropleth maps in :mod:`pipeline.reporting.maps` and the shared
+palettes, sizes and layout in :mod:`pipeline.reporting.chart_style`. Every name of those two
+modules that pages use is importable from here as well.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import shapely
 
+from pipeline.reporting.chart_style import (
+    BAR_PATTERNS,
+    DEFAULT_HEIGHT,
+    FONT,
+    SERIES_COLOURS,
+    SERIES_DASHES,
+    SERIES_SYMBOLS,
+    _base_layout,
+    _ordered,
+    _require_text,
+    _rgba,
+    _style,
+    format_number,
+)
+from pipeline.reporting.maps import (
+    AREA_OUTLINE,
+    COORDINATE_DECIMALS,
+    HIGHLIGHT_OUTLINE,
+    MAP_COLOUR_SCALE,
+    MAP_HEIGHT,
+    NO_DATA_COLOUR,
+    choropleth_map,
+    shapes_geojson,
+)
 from pipeline.schema import require_columns as _require_columns
 
-#: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
-SERIES_COLOURS: tuple[str, ...] = (
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
-)
-#: Marker symbols paired with the colours, so series can be told apart without colour.
-SERIES_SYMBOLS: tuple[str, ...] = (
-    "circle", "square", "diamond", "triangle-up", "x", "triangle-down", "star", "cross",
-)
-#: Line dashes paired with the colours.
-SERIES_DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot",
-                                  "solid", "dash")
-#: Bar fill patterns paired with the colours ("" = solid).
-BAR_PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+", "-", "|")
-
-#: Sequential scale for maps: viridis is perceptually uniform and colour-blind safe.
-MAP_COLOUR_SCALE = "Viridis"
-#: Fill for areas without a value on a map.
-NO_DATA_COLOUR = "#D9D9D9"
-#: Outline of every area, and the thicker outline of highlighted areas.
-AREA_OUTLINE = ("#FFFFFF", 0.5)
-HIGHLIGHT_OUTLINE = ("#000000", 2.5)
+__all__ = [
+    "AREA_OUTLINE", "BAR_PATTERNS", "COORDINATE_DECIMALS", "DECILE_COLOURS",
+    "DECILE_TEXT_COLOURS", "DEFAULT_HEIGHT", "FONT", "HIGHLIGHT_OUTLINE", "MAP_COLOUR_SCALE",
+    "MAP_HEIGHT", "NO_DATA_COLOUR", "SERIES_COLOURS", "SERIES_DASHES", "SERIES_SYMBOLS",
+    "age_structure_chart", "choropleth_map", "comparison_marker_chart",
+    "decile_distribution_chart", "format_number", "grouped_bar_chart", "legend_text",
+    "shapes_geojson", "trend_chart",
+]
 
 #: Colours of IMD deciles 1 (most deprived) to 10 (least): a colour-blind-safe diverging
 #: scale (ColorBrewer RdYlBu, whose end colours stay distinct for the common colour-vision
@@ -65,230 +77,21 @@ DECILE_TEXT_COLOURS: tuple[str, ...] = (
     "#000000", "#000000", "#000000", "#FFFFFF", "#FFFFFF",
 )
 
-COORDINATE_DECIMALS = 5
-DEFAULT_HEIGHT = 450
-MAP_HEIGHT = 560
-FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
-
-
-# --------------------------------------------------------------------------------------------
-# Shared helpers
-
-
-
-
-def _require_text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
-    return value.strip()
-
-
-def format_number(value: Any) -> str:
-    """A number as readers see it in hover text: whole numbers with thousands separators,
-    small values (below 1) to 3 decimals, others to 1 decimal; missing -> ``"no value"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "no value"
-    number = float(value)
-    if number == round(number) and abs(number) >= 1:
-        return f"{number:,.0f}"
-    if abs(number) < 1:
-        return f"{number:,.3f}"
-    return f"{number:,.1f}"
-
-
-def _base_layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
-        height=height,
-        font=FONT,
-        template="plotly_white",
-        margin=dict(l=60, r=30, t=70, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
-    )
-    return fig
-
-
-def _style(i: int) -> dict[str, str]:
-    n = len(SERIES_COLOURS)
-    return {"colour": SERIES_COLOURS[i % n], "symbol": SERIES_SYMBOLS[i % n],
-            "dash": SERIES_DASHES[i % n], "pattern": BAR_PATTERNS[i % n]}
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def _ordered(values: pd.Series, order: Sequence[Any] | None) -> list[Any]:
-    present = list(dict.fromkeys(values.tolist()))
-    if order is None:
-        return present
-    return [v for v in order if v in present] + [v for v in present if v not in order]
-
-
-# --------------------------------------------------------------------------------------------
-# Maps
-
-
-def _codes_of(shapes: gpd.GeoDataFrame) -> pd.Series:
-    if "lsoa_code" in shapes.columns:
-        return shapes["lsoa_code"].astype(str)
-    return pd.Series(shapes.index.astype(str), index=shapes.index)
-
-
-def shapes_geojson(shapes: gpd.GeoDataFrame, decimals: int = COORDINATE_DECIMALS) -> dict:
-    """GeoJSON FeatureCollection of the shapes (EPSG:4326, lon/lat), one feature per code,
-    sorted by code, coordinates rounded to ``decimals``; each feature has ``id`` and
-    ``properties.code`` set to the area code."""
-    if not isinstance(shapes, gpd.GeoDataFrame):
-        raise TypeError(f"shapes must be a GeoDataFrame, got {type(shapes).__name__}")
-    if shapes.crs is None:
-        raise ValueError("shapes have no coordinate reference system; expected EPSG:4326 "
-                         "(longitude/latitude)")
-    if shapes.crs.to_epsg() != 4326:
-        shapes = shapes.to_crs(4326)
-    codes = _codes_of(shapes)
-    if codes.duplicated().any():
-        raise ValueError(f"shapes: area code {codes[codes.duplicated()].iloc[0]!r} appears twice")
-    order = np.argsort(codes.to_numpy(), kind="stable")
-    geoms = shapely.transform(shapes.geometry.to_numpy()[order],
-                              lambda xy: np.round(xy, decimals))
-    features = [
-        {"type": "Feature", "id": code, "properties": {"code": code},
-         "geometry": shapely.geometry.mapping(geom)}
-        for code, geom in zip(codes.to_numpy()[order], geoms)
-        if geom is not None and not geom.is_empty
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def choropleth_map(
-    shapes: gpd.GeoDataFrame,
-    values: pd.Series,
-    *,
-    title: str,
-    colour_label: str,
-    highlight: Iterable[str] | None = None,
-    hover_names: pd.Series | None = None,
-    reverse_colours: bool = False,
-    highlight_label: str = "Priority neighbourhood (thick outline)",
-) -> go.Figure:
-    """A map of small areas shaded by a value, drawn offline from the areas' shapes.
-
-    Parameters
-    ----------
-    shapes
-        The areas to draw: ``lsoa_code`` column (or the index as the code) and ``geometry``
-        in EPSG:4326 (other CRSs are converted). Every shape is drawn; shapes without a value
-        are light grey.
-    values
-        Value per area, indexed by code. Codes that have no shape are an error.
-    title, colour_label
-        Map title and the colour bar's title (the measure and its unit).
-    highlight
-        Codes to outline thickly (e.g. the priority neighbourhoods' LSOAs); a legend entry
-        (``highlight_label``) says what the outline means.
-    hover_names
-        Area name per code, shown in the hover text with the value (default: the code).
-    reverse_colours
-        By default higher values are darker; ``True`` makes lower values darker (for deciles
-        and ranks, where 1 = most deprived).
-    highlight_label
-        Legend text for the highlighted outline.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        ``go.Choropleth`` traces on a ``geo`` subplot with the base map hidden and the view
-        fitted to the shapes.
-
-    Raises
-    ------
-    ValueError
-        Shapes without a CRS or with duplicate codes, values for codes without a shape,
-        highlight codes without a shape, or an empty title/label.
-    """
-    title = _require_text(title, "title")
-    colour_label = _require_text(colour_label, "colour_label")
-    if not isinstance(values, pd.Series):
-        raise TypeError(f"values must be a pandas Series indexed by area code, "
-                        f"got {type(values).__name__}")
-    geojson = shapes_geojson(shapes)
-    codes = [f["id"] for f in geojson["features"]]
-    known = set(codes)
-    values = pd.to_numeric(values, errors="coerce")
-    values.index = values.index.astype(str)
-    if values.index.duplicated().any():
-        raise ValueError(f"values: area code {values.index[values.index.duplicated()][0]!r} "
-                         "appears twice")
-    unknown = sorted(set(values.index) - known)
-    if unknown:
-        raise ValueError(f"values given for {len(unknown)} area(s) without a shape, e.g. "
-                         f"{unknown[0]!r}")
-    highlighted = sorted({str(c) for c in highlight}) if highlight is not None else []
-    missing = [c for c in highlighted if c not in known]
-    if missing:
-        raise ValueError(f"highlight: {len(missing)} code(s) without a shape, e.g. {missing[0]!r}")
-
-    names = pd.Series(codes, index=codes, dtype=object)
-    if hover_names is not None:
-        given = hover_names.copy()
-        given.index = given.index.astype(str)
-        names.update(given[given.index.isin(known)].astype(str))
-    value_by_code = values.reindex(codes)
-    has_value = value_by_code.notna()
-
-    def subset(wanted: Sequence[str]) -> dict:
-        # Each trace carries only its own shapes, so no shape is written twice (page size).
-        keep = set(wanted)
-        return {"type": "FeatureCollection",
-                "features": [f for f in geojson["features"] if f["id"] in keep]}
-
-    fig = go.Figure()
-    blank = [c for c in codes if not has_value[c]]
-    if blank:  # areas without a value, in grey, so they are visible too
-        fig.add_trace(go.Choropleth(
-            geojson=subset(blank), featureidkey="properties.code", locations=blank,
-            z=[0] * len(blank), colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
-            showscale=False, marker_line_color=AREA_OUTLINE[0],
-            marker_line_width=AREA_OUTLINE[1],
-            text=[f"{names[c]}<br>{colour_label}: no value" for c in blank],
-            hovertemplate="%{text}<extra></extra>", name="No value", showlegend=False,
-        ))
-    shown = [c for c in codes if has_value[c]]
-    if shown:
-        z = value_by_code[shown].to_numpy(dtype=float)
-        fig.add_trace(go.Choropleth(
-            geojson=subset(shown), featureidkey="properties.code", locations=shown, z=z,
-            colorscale=MAP_COLOUR_SCALE, reversescale=not reverse_colours,
-            marker_line_color=AREA_OUTLINE[0], marker_line_width=AREA_OUTLINE[1],
-            colorbar=dict(title=dict(text=colour_label, side="right"), thickness=15),
-            text=[f"{names[c]}<br>{colour_label}: {format_number(v)}" for c, v in zip(shown, z)],
-            hovertemplate="%{text}<extra></extra>", name=colour_label, showlegend=False,
-        ))
-    if highlighted:
-        fig.add_trace(go.Choropleth(
-            geojson=subset(highlighted), featureidkey="properties.code", locations=highlighted,
-            z=[1] * len(highlighted), colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False, marker_line_color=HIGHLIGHT_OUTLINE[0],
-            marker_line_width=HIGHLIGHT_OUTLINE[1], hoverinfo="skip", name=highlight_label,
-            showlegend=False,
-        ))
-        # An empty line trace gives the outline a legend entry (choropleths have none).
-        fig.add_trace(go.Scattergeo(
-            lon=[None], lat=[None], mode="lines", name=highlight_label,
-            line=dict(color=HIGHLIGHT_OUTLINE[0], width=HIGHLIGHT_OUTLINE[1]),
-            showlegend=True, hoverinfo="skip",
-        ))
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    _base_layout(fig, title, MAP_HEIGHT)
-    fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
-    return fig
-
 
 # --------------------------------------------------------------------------------------------
 # Lines and bars
+
+
+def _require_rows(df: pd.DataFrame, builder: str) -> None:
+    """Raise ``ValueError`` naming the ``builder`` when there is nothing to plot."""
+    if df.empty:
+        raise ValueError(f"{builder}: no rows to plot")
+
+
+def _line_and_markers(style: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """``line`` and ``marker`` of a series' scatter trace in its colour, dash and symbol."""
+    return dict(line=dict(color=style["colour"], dash=style["dash"], width=2.5),
+                marker=dict(symbol=style["symbol"], size=8, color=style["colour"]))
 
 
 def trend_chart(
@@ -338,8 +141,7 @@ def trend_chart(
     title, y_label = _require_text(title, "title"), _require_text(y_label, "y_label")
     if (lower is None) != (upper is None):
         raise ValueError("trend_chart: give both lower and upper interval columns, or neither")
-    if df.empty:
-        raise ValueError("trend_chart: no rows to plot")
+    _require_rows(df, "trend_chart")
     groups = _ordered(df[series], series_order) if series is not None else [None]
     fig = go.Figure()
     for i, name in enumerate(groups):
@@ -365,8 +167,7 @@ def trend_chart(
         fig.add_trace(go.Scatter(
             x=list(part[x]), y=part[y].to_numpy(float), mode="lines+markers", name=label,
             legendgroup=label, customdata=custom, hovertemplate=hover,
-            line=dict(color=style["colour"], dash=style["dash"], width=2.5),
-            marker=dict(symbol=style["symbol"], size=8, color=style["colour"]),
+            **_line_and_markers(style),
         ))
     _base_layout(fig, title, DEFAULT_HEIGHT)
     fig.update_xaxes(title_text=x_label or None)
@@ -418,8 +219,7 @@ def grouped_bar_chart(
     title, value_label = _require_text(title, "title"), _require_text(value_label, "value_label")
     if (lower is None) != (upper is None):
         raise ValueError("grouped_bar_chart: give both lower and upper, or neither")
-    if df.empty:
-        raise ValueError("grouped_bar_chart: no rows to plot")
+    _require_rows(df, "grouped_bar_chart")
     categories = _ordered(df[category], category_order)
     groups = _ordered(df[group], group_order) if group is not None else [None]
     fig = go.Figure()
@@ -487,8 +287,7 @@ def age_structure_chart(
     """
     _require_columns(df, [band, share, area], "age_structure_chart")
     title = _require_text(title, "title")
-    if df.empty:
-        raise ValueError("age_structure_chart: no rows to plot")
+    _require_rows(df, "age_structure_chart")
     areas = _ordered(df[area], area_order)
     bands = list(dict.fromkeys(df[band].tolist()))
     fig = go.Figure()
@@ -503,8 +302,7 @@ def age_structure_chart(
         else:
             fig.add_trace(go.Scatter(
                 x=bands, y=part[share].to_numpy(float), name=str(name), mode="lines+markers",
-                line=dict(color=style["colour"], dash=style["dash"], width=2.5),
-                marker=dict(symbol=style["symbol"], size=8, color=style["colour"]),
+                **_line_and_markers(style),
                 hovertemplate=hover))
     _base_layout(fig, title, DEFAULT_HEIGHT)
     fig.update_xaxes(title_text="Age band (years)", categoryorder="array", categoryarray=bands)
@@ -537,8 +335,7 @@ def decile_distribution_chart(
     """
     _require_columns(df, [edition, decile, share], "decile_distribution_chart")
     title = _require_text(title, "title")
-    if df.empty:
-        raise ValueError("decile_distribution_chart: no rows to plot")
+    _require_rows(df, "decile_distribution_chart")
     deciles = pd.to_numeric(df[decile], errors="coerce")
     if deciles.isna().any() or not deciles.between(1, 10).all() or (deciles % 1 != 0).any():
         raise ValueError("decile_distribution_chart: deciles must be whole numbers from 1 to 10")
@@ -589,8 +386,7 @@ def comparison_marker_chart(
                      "comparison_marker_chart")
     title = _require_text(title, "title")
     value_label = _require_text(value_label, "value_label")
-    if df.empty:
-        raise ValueError("comparison_marker_chart: no rows to plot")
+    _require_rows(df, "comparison_marker_chart")
     labels = df[category].astype(str)
     if symbols is not None:
         labels = labels + " " + df[symbols].fillna("").astype(str)
