@@ -49,7 +49,9 @@ class DistrictResults:
 
     @cached_property
     def evidence(self) -> Any:
-        raise NotImplementedError("refactor-evidence")
+        from pipeline.steps.evidence import compute_evidence
+
+        return compute_evidence(self.data, self.district)
 
     # --- step 3 (refactor-forecast) ---
 

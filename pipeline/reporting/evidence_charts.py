@@ -10,15 +10,14 @@ which reads a few HTML tags in labels.
 
 from __future__ import annotations
 
-import html
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.reporting.format import plot_label_text as _text
 from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_COLOURS, COMPARISON_SYMBOLS
 
@@ -53,12 +52,6 @@ ROW_HEIGHT = 26
 RATIO_TICKS = (0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20, 50)
 
 
-
-
-def _text(value: Any) -> str:
-    return html.escape(str(value), quote=False)
-
-
 def _number(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no value"
@@ -83,7 +76,7 @@ def gap_forest_chart(rows: pd.DataFrame, *, group_a: str, group_b: str,
     ----------
     rows
         One row per indicator: ``title, unit, period, ratio, ratio_lower, ratio_upper,
-        comparison, value_a, value_b`` (e.g. :func:`pipeline.steps.evidence.gap_chart_rows`),
+        comparison, value_a, value_b`` (e.g. :func:`pipeline.steps.gaps.gap_chart_rows`),
         drawn top to bottom in the order given.
     group_a, group_b
         The two groups' names (``"Charnwood's priority neighbourhoods"``, ``"the rest of
@@ -154,7 +147,7 @@ def inequality_chart(gradient: pd.DataFrame, *, title: str = "",
     Parameters
     ----------
     gradient
-        :func:`pipeline.steps.evidence.decile_gradient` rows (``indicator_id, title, unit,
+        :func:`pipeline.steps.gaps.decile_gradient` rows (``indicator_id, title, unit,
         decile, value, lower_ci, upper_ci, fitted``), panels in the order given.
     title
         Chart title.
