@@ -4,7 +4,9 @@ Every published file is reduced to a SHA-256 of its content with the code-versio
 (``0.1.0+<commit>[.dirty]`` becomes ``CODE``), so a pack built from another commit of the same
 code compares equal. Workbooks and zip files are compared member by member, masked the same way.
 
-Run ``python -m tests.golden.packs OLD_DIR NEW_DIR`` to list every file that differs.
+Run ``python -m tests.golden.packs OLD_DIR NEW_DIR`` to list every file that differs, and
+``python -m tests.golden.packs --record STORE_DIR DISTRICT OUT.json`` to record a known-good copy
+(only deliberately: the guard test compares every run with it).
 """
 
 from __future__ import annotations
@@ -26,9 +28,23 @@ def _masked(data: bytes) -> bytes:
     return CODE_VERSION.sub(b"CODE", data)
 
 
+def _without_file_hashes(obj):
+    if isinstance(obj, dict):
+        return {k: _without_file_hashes(v) for k, v in obj.items() if k != "sha256"}
+    if isinstance(obj, list):
+        return [_without_file_hashes(v) for v in obj]
+    return obj
+
+
 def digest(path: Path) -> str:
-    """SHA-256 of a published file with its code-version fields masked."""
+    """SHA-256 of a published file with its code-version fields masked.
+
+    A manifest's per-file SHA-256 values are left out (each file is compared by itself, masked:
+    the raw hash of a page changes with the code version it prints).
+    """
     data = path.read_bytes()
+    if path.name == "manifest.json":
+        data = json.dumps(_without_file_hashes(json.loads(data)), sort_keys=True).encode()
     if path.suffix in ZIP_SUFFIXES:
         h = hashlib.sha256()
         with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -47,6 +63,36 @@ def pack_digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def build_pack(store_dir: Path, folder: Path, district_name: str) -> Path:
+    """Build one district's whole pack from a copy of the prepared data in ``store_dir``.
+
+    Everything goes under ``folder`` (``processed/``, ``reports/``), so the footers' parameters
+    (paths outside the project show by their last part) are the same wherever it runs.
+    Returns the pack folder.
+    """
+    import functools
+    import shutil
+
+    from pipeline.batch import RunPlan, load_provenance, run_batch
+    from pipeline.config import load_area_config
+    from pipeline.context import localities_for
+    from pipeline.reporting.pack import District
+
+    config = load_area_config()
+    area = config.district(district_name)
+    processed = Path(folder) / "processed"
+    shutil.copytree(store_dir, processed, ignore=shutil.ignore_patterns("runs", "results"))
+    district = District(area.code, area.name, config.county.name)
+    plan = RunPlan(config_path=config.path, county=config.county.name, districts=(district,),
+                   provenance=load_provenance(processed), reports_dir=Path(folder) / "reports",
+                   processed_dir=processed, work_dir=processed / "runs", progress=False,
+                   localities_for=functools.partial(localities_for, processed_dir=processed))
+    summary = run_batch(plan)
+    if summary.exit_code:
+        raise RuntimeError(summary.table())
+    return Path(folder) / "reports" / district.slug
+
+
 def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
     """Human-readable lines for every file missing, added or changed."""
     lines = [f"missing: {k}" for k in sorted(old.keys() - new.keys())]
@@ -56,6 +102,12 @@ def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--record"]:  # --record STORE_DIR DISTRICT OUT.json: write a known-good copy
+        import tempfile
+
+        pack = build_pack(Path(argv[1]), Path(tempfile.mkdtemp()), argv[2])
+        Path(argv[3]).write_text(json.dumps(pack_digests(pack), indent=1, sort_keys=True) + "\n")
+        return 0
     old, new = (Path(a) for a in argv[:2])
     lines = differences(*(json.loads(p.read_text()) if p.is_file() else pack_digests(p)
                           for p in (old, new)))
