@@ -1,0 +1,1 @@
+"""Pages: how each step's results are presented (text, display tables, charts, downloads)."""
