@@ -56,6 +56,18 @@ def _age_of(category: pd.Series) -> pd.Series:
     return pd.to_numeric(category.str.extract(r"^age:(\d+)\+?$")[0], errors="coerce")
 
 
+def _age_band_labels(band_map: Mapping[str, tuple[int, int]]) -> pd.Series:
+    """The band label of each age 0-90 (NA outside every band); bands must not overlap."""
+    ages = np.arange(0, 91)
+    label = pd.Series(pd.NA, index=ages, dtype=object)
+    for name, (first, last) in band_map.items():  # a handful of bands
+        span = (ages >= first) & (ages <= last)
+        if label[span].notna().any():
+            raise ValueError(f"age_profile: band {name!r} overlaps another band")
+        label[span] = name
+    return label
+
+
 def age_profile(
     population: pd.DataFrame,
     area: BaselineArea,
@@ -112,13 +124,7 @@ def age_profile(
         raise ValueError(f"age_profile: no population estimates for {period} "
                          f"(have: {', '.join(periods)})")
     rows = rows[rows["period"].astype(str) == period]
-    ages = np.arange(0, 91)
-    label = pd.Series(pd.NA, index=ages, dtype=object)
-    for name, (first, last) in band_map.items():  # a handful of bands
-        span = (ages >= first) & (ages <= last)
-        if label[span].notna().any():
-            raise ValueError(f"age_profile: band {name!r} overlaps another band")
-        label[span] = name
+    label = _age_band_labels(band_map)
     merged = area.lsoa_groups().merge(rows[["area_code", "age", "value"]].rename(
         columns={"area_code": "lsoa_code"}), on="lsoa_code")
     merged["band"] = merged["age"].astype(int).map(label)
@@ -131,7 +137,7 @@ def age_profile(
     out["period"] = period
     out["flag"] = ""
     out = suppress(out, min_count, counts=("population",),
-                    dependents=("share", "lower_ci", "upper_ci"))
+                   dependents=("share", "lower_ci", "upper_ci"))
     order = {name: i for i, name in enumerate(band_map)}
     out = out.sort_values(["role", "band"], key=lambda s: s.map(ROLE_ORDER) if s.name == "role"
                           else s.map(order)).reset_index(drop=True)
@@ -235,8 +241,8 @@ def sex_profile(observations: pd.DataFrame, area: BaselineArea, *, min_count: in
     ci = wilson_interval(out["count"], out["total"], multiplier=100)
     out = pd.concat([out, ci.rename(columns={"value": "share"})], axis=1)
     out["flag"] = ""
-    out = suppress(out, min_count, counts=("count",), dependents=("share", "lower_ci",
-                                                                   "upper_ci"))
+    out = suppress(out, min_count, counts=("count",),
+                   dependents=("share", "lower_ci", "upper_ci"))
     order = {s: i for i, s in enumerate(variables)}
     out = out.sort_values(["role", "sex"], key=lambda s: s.map(ROLE_ORDER) if s.name == "role"
                           else s.map(order)).reset_index(drop=True)
