@@ -43,7 +43,12 @@ class DistrictResults:
 
     @cached_property
     def baseline(self) -> Any:
-        raise NotImplementedError("refactor-baseline")
+        """The baseline page's tables (:class:`pipeline.steps.baseline.BaselineResults`)."""
+        from pipeline.steps import baseline
+
+        return baseline.compute_baseline(
+            self.data, self.district, self.observations(baseline.POPULATION_VARIABLES),
+            self.observations(baseline.SEX_OBSERVATION_VARIABLES))
 
     # --- step 2 (refactor-evidence) ---
 

@@ -1,1 +1,1 @@
-"""Page modules: each page's text, display tables, charts and downloads over its step results."""
+"""Pages: how each step's results are presented (text, display tables, charts, downloads)."""

@@ -1,7 +1,13 @@
-"""Shared text formatters for the pages: names, comparisons, intervals, chart labels.
+"""Numbers and comparisons as text, the way every page writes them (one formatter per job).
 
-One formatter per job, used by every page module (:mod:`pipeline.pages`). Nothing here
-computes: values in, reader-facing text out.
+- :func:`format_by_unit` / :func:`format_value_by_unit`: a number as text for its unit
+  (``"188,416"``, ``"20.5%"``, ``"63.2"``), with its flag.
+- :func:`interval_text`: a 95% interval as ``"20.3 to 20.7"``.
+- :func:`comparison_text`: a benchmark comparison as symbol and word (``"▼ worse"``).
+- :func:`percent_change_text`: a signed percentage change (``"+10.0%"``, ``"−2.5%"``).
+- :func:`ordinal`: ``1`` -> ``"1st"``.
+- :func:`possessive`, :func:`capitalised`: place names in sentences.
+- :func:`plot_label_text`: text from data made safe for plotly labels.
 """
 
 from __future__ import annotations
@@ -12,6 +18,114 @@ from typing import Any
 import pandas as pd
 
 from pipeline.stats import COMPARISON_SYMBOLS
+
+#: Units shown as whole numbers with thousands separators.
+COUNT_UNITS = {"persons", "households", "crimes", "incidents", "rank"}
+
+
+def comparison_text(comparison: pd.Series) -> pd.Series:
+    """Comparison labels as symbol and word (``"▼ worse"``), so colour is never needed.
+
+    Parameters
+    ----------
+    comparison
+        Labels of :func:`pipeline.stats.compare_to_benchmark` (missing = ``"not compared"``).
+
+    Returns
+    -------
+    pandas.Series
+        ``"<symbol> <label>"`` per row, same index.
+    """
+    labels = comparison.astype(object).where(comparison.notna(), "not compared")
+    return labels.map(lambda c: f"{COMPARISON_SYMBOLS.get(c, '○')} {c}")
+
+
+def _decimals_for(unit: str, value: float) -> int:
+    if unit in COUNT_UNITS:
+        return 0
+    if unit == "decile":
+        return 0 if float(value).is_integer() else 1
+    if unit in ("%", "proportion", "percentage points") or unit.startswith("per "):
+        return 1
+    return 1 if abs(value) >= 1 else 2
+
+
+def format_by_unit(values: pd.Series, units: pd.Series | str,
+                   flags: pd.Series | None = None, missing: str = "–") -> pd.Series:
+    """Numbers as text the way readers expect for their unit.
+
+    Counts and ranks: whole numbers with thousands separators; ``%``: one decimal and a % sign;
+    ``proportion`` (0 to 1): shown as a percentage; rates per 1,000: one decimal; scores: one
+    decimal (two below 1). A flag (``[e]``, ``[c]``) follows the number; a missing value
+    shows its flag, or ``missing``.
+
+    Parameters
+    ----------
+    values
+        The numbers (anything not numeric counts as missing).
+    units
+        One unit for all, or one per row.
+    flags
+        Optional flag per row.
+    missing
+        Text for a missing value without a flag.
+
+    Returns
+    -------
+    pandas.Series
+        Text per row, same index.
+    """
+    values = pd.to_numeric(values, errors="coerce")
+    units = pd.Series(units, index=values.index) if isinstance(units, str) else units
+    flags = (flags.fillna("").astype(str) if flags is not None
+             else pd.Series("", index=values.index))
+    texts = []
+    for value, unit, flag in zip(values, units.astype(str), flags):  # one row per indicator
+        if pd.isna(value):
+            texts.append(flag or missing)
+            continue
+        shown = value * 100 if unit == "proportion" else value
+        text = f"{shown:,.{_decimals_for(unit, value)}f}"
+        if unit in ("%", "proportion"):
+            text += "%"
+        texts.append(f"{text} {flag}".strip())
+    return pd.Series(texts, index=values.index, dtype=object)
+
+
+def format_value_by_unit(value: float, unit: str) -> str:
+    """One number as text for its unit (see :func:`format_by_unit`)."""
+    return format_by_unit(pd.Series([value]), unit).iloc[0]
+
+
+def interval_text(lower: pd.Series, upper: pd.Series, units: pd.Series | str,
+                  missing: str = "–") -> pd.Series:
+    """``"20.3 to 20.7"`` per row (``missing`` where there is no interval).
+
+    Parameters
+    ----------
+    lower, upper
+        The limits.
+    units
+        One unit for all, or one per row (see :func:`format_by_unit`).
+    missing
+        Text where either limit is missing.
+    """
+    lo = format_by_unit(lower, units, missing="")
+    hi = format_by_unit(upper, units, missing="")
+    text = lo + " to " + hi
+    return text.where((lo != "") & (hi != ""), missing)
+
+
+def percent_change_text(first: float, last: float) -> str:
+    """The change from ``first`` to ``last`` in percent, signed: ``"+10.0%"``, ``"−2.5%"``."""
+    change = 100 * (last / first - 1)
+    return f"{'+' if change >= 0 else '−'}{abs(change):.1f}%"
+
+
+def ordinal(n: int) -> str:
+    """``1`` -> ``"1st"``, ``12`` -> ``"12th"``, ``23`` -> ``"23rd"``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 #: Comparison categories in words for tables (shown after their shape symbol).
 COMPARISON_WORDS: dict[str, str] = {
