@@ -78,6 +78,9 @@ MIN_POINTS: dict[str, int] = {"annual": 3, "monthly": 24}
 ON_TRACK_AT = 0.75
 OFF_TRACK_BELOW = 0.25
 
+#: The scipy families a :class:`PredictiveDistribution` can name.
+_FAMILIES = {"t": stats.t, "norm": stats.norm}
+
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
@@ -91,9 +94,11 @@ _MONTH = re.compile(r"^\d{4}-\d{2}$")
 class PredictiveDistribution:
     """The predictive distribution of the indicator at one future period.
 
-    Exactly one of ``distribution`` (a frozen scipy distribution on the model scale: Student t for
-    annual OLS, normal for single months) or ``draws`` (simulated values on the indicator's own
-    scale, used for months summed to years) is set.
+    Exactly one of ``family`` (a scipy distribution on the model scale, given by its name and
+    parameters: Student t for annual OLS, normal for single months) or ``draws`` (simulated values
+    on the indicator's own scale, used for months summed to years) is set. The parameters are
+    plain numbers, so the result can be saved; :attr:`distribution` rebuilds the frozen scipy
+    distribution from them.
 
     Attributes
     ----------
@@ -103,8 +108,11 @@ class PredictiveDistribution:
         The model scale: ``'log'``, ``'logit'`` or ``'identity'``.
     proportion_max
         The value meaning 100% on the logit scale (1 or 100).
-    distribution
-        Frozen ``scipy.stats`` distribution of the transformed value, or ``None``.
+    family
+        ``'t'`` (parameters ``df``, ``loc``, ``scale``) or ``'norm'`` (``loc``, ``scale``): the
+        ``scipy.stats`` distribution of the transformed value, or ``None``.
+    parameters
+        The family's parameters by name.
     draws
         Simulated indicator values, or ``None``.
     """
@@ -112,12 +120,22 @@ class PredictiveDistribution:
     period: Period
     scale: str
     proportion_max: float = 1.0
-    distribution: Any = None
+    family: str | None = None
+    parameters: dict[str, float] = field(default_factory=dict)
     draws: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if (self.distribution is None) == (self.draws is None):
-            raise ValueError("PredictiveDistribution needs exactly one of distribution or draws")
+        if (self.family is None) == (self.draws is None):
+            raise ValueError("PredictiveDistribution needs exactly one of family or draws")
+        if self.family is not None and self.family not in _FAMILIES:
+            raise ValueError(f"family must be one of {', '.join(_FAMILIES)}, not {self.family!r}")
+
+    @property
+    def distribution(self) -> Any:
+        """The frozen ``scipy.stats`` distribution of the transformed value (``None`` with draws)."""
+        if self.family is None:
+            return None
+        return _FAMILIES[self.family](**self.parameters)
 
     def probability_at_most(self, value: float) -> float:
         """Probability that the indicator is at or below ``value``."""
@@ -715,8 +733,8 @@ def _project_annual(
     predictive_sd = float(np.sqrt(frame["mean_se"] ** 2 + result.scale))
     predictive = PredictiveDistribution(
         period=horizon, scale=scale, proportion_max=proportion_max,
-        distribution=stats.t(df=result.df_resid, loc=float(frame["mean"]),
-                             scale=max(predictive_sd, 1e-12)),
+        family="t", parameters={"df": float(result.df_resid), "loc": float(frame["mean"]),
+                                "scale": max(predictive_sd, 1e-12)},
     )
 
     fitted = _with_fitted(clean, data.index, _inverse(result.fittedvalues, scale, proportion_max))
@@ -805,8 +823,8 @@ def _project_monthly(
                                                   proportion_max)
         predictive = PredictiveDistribution(
             period=_label(end_month), scale=scale, proportion_max=proportion_max,
-            distribution=stats.norm(loc=float(forecast.predicted_mean[-1]),
-                                    scale=max(float(forecast.se_mean[-1]), 1e-12)),
+            family="norm", parameters={"loc": float(forecast.predicted_mean[-1]),
+                                       "scale": max(float(forecast.se_mean[-1]), 1e-12)},
         )
         observed = fitted.loc[fitted["value"].notna(), ["period", "value"]].reset_index(drop=True)
         latest_period: Period = observed["period"].iloc[-1]

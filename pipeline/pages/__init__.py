@@ -1,0 +1,1 @@
+"""One module per published page: its text, display tables, charts and downloads."""
