@@ -33,7 +33,12 @@ from pipeline.reporting.display import (
     show_table,
 )
 from pipeline.reporting.forecast_charts import forecast_chart
-from pipeline.reporting.format import chance_text, significant_figures_text, target_chart_id
+from pipeline.reporting.format import (
+    chance_text,
+    lowercase_first_letter,
+    significant_figures_text,
+    target_chart_id,
+)
 from pipeline.reporting.pack import stage_table
 from pipeline.steps.target_forecast import (
     MET,
@@ -48,13 +53,6 @@ from pipeline.steps.target_forecast import (
 from pipeline.steps.target_series import TargetSeries
 
 
-def _lower_first(text: str) -> str:
-    """Lower-case the first letter unless the word is an acronym ("IMD score" stays)."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
 def series_note(series: TargetSeries) -> str:
     """Plain English: which series the forecast uses and why (monthly crime or yearly values)."""
     annual, monthly = series.annual, series.monthly
@@ -64,8 +62,8 @@ def series_note(series: TargetSeries) -> str:
         title = str(series.indicator.get("title", series.target.indicator))
         first, last = monthly["period"].iloc[0], monthly["period"].iloc[-1]
         return (
-            f"The yearly {_lower_first(title)} figures cover only {n_years} complete calendar year"
-            f"{'s' if n_years != 1 else ''} ({years}), too few "
+            f"The yearly {lowercase_first_letter(title)} figures cover only {n_years} complete "
+            f"calendar year{'s' if n_years != 1 else ''} ({years}), too few "
             f"to forecast, so the forecast uses the {len(monthly)} monthly values {first} to "
             f"{last} (police.uk recorded crime summed over the area's small areas, divided by "
             "the population), whose calendar-year totals are the yearly figures."

@@ -64,3 +64,11 @@ def target_chart_id(prefix: str, target_id: str) -> str:
     """
     text = re.sub(r"[^a-z0-9_-]+", "-", f"{prefix}-{target_id}".lower()).strip("-")
     return text[:63] if text[:1].isalpha() else ("c-" + text)[:63]
+
+
+def lowercase_first_letter(text: str) -> str:
+    """Lower-case a title's first letter to use it inside a sentence, unless its first word is
+    an acronym (``'IMD score'`` stays, ``'Burglary rate'`` becomes ``'burglary rate'``)."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
