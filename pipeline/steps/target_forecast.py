@@ -28,13 +28,13 @@ from pipeline.registers import Target
 from pipeline.steps.forecast import (
     Backtest,
     Projection,
-    _fmt,
     assess_target,
     backtest,
     can_forecast,
     fit_and_project,
     target_trajectory,
 )
+from pipeline.steps.forecast_verdict import _fmt
 from pipeline.steps.target_areas import district_targets, is_own_target
 from pipeline.steps.target_series import TargetSeries, resolve_targets
 
