@@ -130,83 +130,116 @@ def _project_monthly(
         if extra in clean:
             fitted[extra] = clean.set_index("period")[extra].reindex(months).to_numpy(float)
 
-    if reverting:
-        # No trend is projected: report the least-squares trend seen in the deseasonalised data.
-        deseasonalised = y - (result.seasonal.smoothed if seasonal else 0.0)
-        seen_at = np.isfinite(deseasonalised)
-        t_index = np.arange(len(y), dtype=float)
-        slope, intercept = np.polyfit(t_index[seen_at], deseasonalised[seen_at], 1)
-        slope, level_now = float(slope), float(intercept + slope * t_index[-1])
-    else:
-        slope = float(result.trend.smoothed[-1])
-        level_now = float(result.level.smoothed[-1])
+    slope, level_now = _monthly_trend(result, y, seasonal, reverting)
     factor = 12.0 if (horizon_frequency == "annual" and annual_aggregation == "sum") else 1.0
     change, change_unit = _annual_change(scale, level_now, 12 * slope, proportion_max, factor)
 
-    forecast = result.get_forecast(steps)
     if horizon_frequency == "monthly":
-        projection = pd.DataFrame({"period": [_label(p) for p in future]})
-        projection["central"] = _inverse(forecast.predicted_mean, scale, proportion_max)
-        for level in levels:
-            frame = forecast.summary_frame(alpha=1 - level)
-            tag = _level_tag(level)
-            projection[f"lower_{tag}"] = _inverse(frame["mean_ci_lower"].to_numpy(), scale,
-                                                  proportion_max)
-            projection[f"upper_{tag}"] = _inverse(frame["mean_ci_upper"].to_numpy(), scale,
-                                                  proportion_max)
-        predictive = PredictiveDistribution(
-            period=_label(end_month), scale=scale, proportion_max=proportion_max,
-            family="norm", parameters={"loc": float(forecast.predicted_mean[-1]),
-                                       "scale": max(float(forecast.se_mean[-1]), 1e-12)},
-        )
-        observed = fitted.loc[fitted["value"].notna(), ["period", "value"]].reset_index(drop=True)
-        latest_period: Period = observed["period"].iloc[-1]
-        horizon_out: Period = _label(end_month)
-        aggregation_text = " The intervals are prediction intervals for a single month."
-        path_draws = None
+        ahead = _months_ahead(result.get_forecast(steps), fitted, future, end_month, scale,
+                              levels, proportion_max)
     else:
         rng = np.random.default_rng(random_state)
         simulated = np.asarray(result.simulate(steps, anchor="end", repetitions=n_draws, rng=rng))
         simulated = _inverse(simulated.reshape(steps, n_draws), scale, proportion_max)
-        # The part of the first projected year already observed is added to every path; a month
-        # missing in it is filled with the model's smoothed value.
-        first_year = future[0].year
-        seen = series[series.index.year == first_year]
-        seen = seen.fillna(pd.Series(fitted_values, index=months))
-        paths = np.vstack([np.repeat(seen.to_numpy(float)[:, None], n_draws, axis=1), simulated])
-        path_years = np.concatenate([seen.index.year.to_numpy(), future.year.to_numpy()])
-        years = np.arange(first_year, horizon + 1)
-        reduce = np.sum if annual_aggregation == "sum" else np.mean
-        totals = np.vstack([reduce(paths[path_years == year], axis=0) for year in years])
-        projection = pd.DataFrame({"period": years.astype(int),
-                                   "central": np.median(totals, axis=1)})
-        for level in levels:
-            tag = _level_tag(level)
-            lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=1)
-            projection[f"lower_{tag}"] = lower
-            projection[f"upper_{tag}"] = upper
-        predictive = PredictiveDistribution(period=int(horizon), scale=scale,
-                                            proportion_max=proportion_max, draws=totals[-1])
-        calendar = series.groupby(series.index.year)
-        complete = calendar.count() == 12
-        if not complete.any():
-            raise ValueError(
-                "no calendar year has all 12 months, so there is no yearly value to start from: "
-                "project to a month ('YYYY-MM') instead"
-            )
-        aggregated = calendar.sum() if annual_aggregation == "sum" else calendar.mean()
-        observed = pd.DataFrame({"period": aggregated[complete].index.astype(int),
-                                 "value": aggregated[complete].to_numpy(float)})
-        latest_period = int(observed["period"].iloc[-1])
-        horizon_out = int(horizon)
-        verb = "summed" if annual_aggregation == "sum" else "averaged"
-        aggregation_text = (
-            f" {n_draws:,} simulated future paths were {verb} over each calendar year, so the "
-            f"yearly {_levels_text(levels)} prediction intervals carry the uncertainty of every "
-            "month."
+        filled = series.fillna(pd.Series(fitted_values, index=months))
+        ahead = _years_ahead(simulated, series, filled, future, int(horizon), scale, levels,
+                             proportion_max, annual_aggregation, n_draws)
+    projection, predictive, observed, horizon_out, aggregation_text, path_draws = ahead
+    latest_period: Period = observed["period"].iloc[-1] if horizon_frequency == "monthly" \
+        else int(observed["period"].iloc[-1])
+    description = _monthly_description(reverting, seasonal, scale, int(series.notna().sum()),
+                                       months, horizon_out, aggregation_text, notes)
+    return Projection(
+        fitted=fitted, observed=observed, projection=projection, description=description,
+        annual_change=change, annual_change_unit=change_unit, predictive=predictive, scale=scale,
+        frequency=horizon_frequency, horizon_end=horizon_out, latest_period=latest_period,
+        latest_value=float(observed["value"].iloc[-1]), levels=levels,
+        proportion_max=proportion_max, notes=tuple(notes), path_draws=path_draws,
+        model="mean-reverting time series" if reverting else "structural time series",
+    )
+
+
+def _monthly_trend(result: Any, y: np.ndarray, seasonal: bool, reverting: bool
+                   ) -> tuple[float, float]:
+    """The monthly slope and the current level on the model scale: the fitted trend, or (the
+    mean-reverting model projects no trend) the least-squares trend seen in the deseasonalised
+    data."""
+    if not reverting:
+        return float(result.trend.smoothed[-1]), float(result.level.smoothed[-1])
+    deseasonalised = y - (result.seasonal.smoothed if seasonal else 0.0)
+    seen_at = np.isfinite(deseasonalised)
+    t_index = np.arange(len(y), dtype=float)
+    slope, intercept = np.polyfit(t_index[seen_at], deseasonalised[seen_at], 1)
+    return float(slope), float(intercept + slope * t_index[-1])
+
+
+def _months_ahead(forecast: Any, fitted: pd.DataFrame, future: pd.PeriodIndex,
+                  end_month: pd.Period, scale: str, levels: tuple[float, ...],
+                  proportion_max: float) -> tuple:
+    """A projection to a month: the model's own single-month prediction intervals."""
+    projection = pd.DataFrame({"period": [_label(p) for p in future]})
+    projection["central"] = _inverse(forecast.predicted_mean, scale, proportion_max)
+    for level in levels:
+        frame = forecast.summary_frame(alpha=1 - level)
+        tag = _level_tag(level)
+        projection[f"lower_{tag}"] = _inverse(frame["mean_ci_lower"].to_numpy(), scale,
+                                              proportion_max)
+        projection[f"upper_{tag}"] = _inverse(frame["mean_ci_upper"].to_numpy(), scale,
+                                              proportion_max)
+    predictive = PredictiveDistribution(
+        period=_label(end_month), scale=scale, proportion_max=proportion_max,
+        family="norm", parameters={"loc": float(forecast.predicted_mean[-1]),
+                                   "scale": max(float(forecast.se_mean[-1]), 1e-12)},
+    )
+    observed = fitted.loc[fitted["value"].notna(), ["period", "value"]].reset_index(drop=True)
+    aggregation_text = " The intervals are prediction intervals for a single month."
+    return projection, predictive, observed, _label(end_month), aggregation_text, None
+
+
+def _years_ahead(simulated: np.ndarray, series: pd.Series, filled: pd.Series,
+                 future: pd.PeriodIndex, horizon: int, scale: str, levels: tuple[float, ...],
+                 proportion_max: float, annual_aggregation: str, n_draws: int) -> tuple:
+    """A projection to a year: simulated monthly paths summed (or averaged) over each calendar
+    year. The part of the first projected year already observed is added to every path; a
+    month missing in it is filled with the model's smoothed value (``filled``)."""
+    first_year = future[0].year
+    seen = filled[filled.index.year == first_year]
+    paths = np.vstack([np.repeat(seen.to_numpy(float)[:, None], n_draws, axis=1), simulated])
+    path_years = np.concatenate([seen.index.year.to_numpy(), future.year.to_numpy()])
+    years = np.arange(first_year, horizon + 1)
+    reduce = np.sum if annual_aggregation == "sum" else np.mean
+    totals = np.vstack([reduce(paths[path_years == year], axis=0) for year in years])
+    projection = pd.DataFrame({"period": years.astype(int), "central": np.median(totals, axis=1)})
+    for level in levels:
+        tag = _level_tag(level)
+        lower, upper = np.quantile(totals, [(1 - level) / 2, (1 + level) / 2], axis=1)
+        projection[f"lower_{tag}"] = lower
+        projection[f"upper_{tag}"] = upper
+    predictive = PredictiveDistribution(period=int(horizon), scale=scale,
+                                        proportion_max=proportion_max, draws=totals[-1])
+    calendar = series.groupby(series.index.year)
+    complete = calendar.count() == 12
+    if not complete.any():
+        raise ValueError(
+            "no calendar year has all 12 months, so there is no yearly value to start from: "
+            "project to a month ('YYYY-MM') instead"
         )
-        path_draws = totals.T
-    n = int(series.notna().sum())
+    aggregated = calendar.sum() if annual_aggregation == "sum" else calendar.mean()
+    observed = pd.DataFrame({"period": aggregated[complete].index.astype(int),
+                             "value": aggregated[complete].to_numpy(float)})
+    verb = "summed" if annual_aggregation == "sum" else "averaged"
+    aggregation_text = (
+        f" {n_draws:,} simulated future paths were {verb} over each calendar year, so the "
+        f"yearly {_levels_text(levels)} prediction intervals carry the uncertainty of every "
+        "month."
+    )
+    return projection, predictive, observed, int(horizon), aggregation_text, totals.T
+
+
+def _monthly_description(reverting: bool, seasonal: bool, scale: str, n: int,
+                         months: pd.PeriodIndex, horizon_out: Period, aggregation_text: str,
+                         notes: list[str]) -> str:
+    """The monthly model in plain English."""
     season_text = " plus a fixed 12-month seasonal pattern" if seasonal else ""
     if reverting:
         model_text = (
@@ -219,19 +252,11 @@ def _project_monthly(
         model_text = (f"A structural time-series model (a local linear trend{season_text}, where "
                       "the level and the slope may drift)")
         scale_text = _SCALE_WORDS[scale][1]
-    description = (
+    return (
         f"{model_text} fitted by maximum likelihood to the {_SCALE_WORDS[scale][0]} of the "
         f"{n} monthly values {_label(months[0])} to {_label(months[-1])} "
         f"{scale_text}, projected to {_label(horizon_out)}.{aggregation_text}"
         + "".join(f" {note}" for note in notes)
-    )
-    return Projection(
-        fitted=fitted, observed=observed, projection=projection, description=description,
-        annual_change=change, annual_change_unit=change_unit, predictive=predictive, scale=scale,
-        frequency=horizon_frequency, horizon_end=horizon_out, latest_period=latest_period,
-        latest_value=float(observed["value"].iloc[-1]), levels=levels,
-        proportion_max=proportion_max, notes=tuple(notes), path_draws=path_draws,
-        model="mean-reverting time series" if reverting else "structural time series",
     )
 
 
