@@ -62,7 +62,36 @@ class DistrictResults:
 
     @cached_property
     def targets(self) -> Any:
-        raise NotImplementedError("refactor-forecast")
+        """The targets that concern the district, each forecast (a ``DistrictTargets``).
+
+        Forecasts only the targets that concern the area; a run that builds several packs can
+        call :func:`pipeline.steps.target_forecast.forecast_register` once on the whole register
+        and hand the same forecasts to :func:`district_targets_from` for every pack (a target's
+        forecast depends only on its own series and the register's seed).
+        """
+        from pipeline.steps.target_areas import area_code_of, area_name_of, district_targets
+        from pipeline.steps.target_forecast import (
+            district_targets_from,
+            forecast_register,
+            needs_crime_observations,
+            no_registers,
+        )
+        from pipeline.steps.target_series import CRIME_VARIABLE
+        from pipeline.steps.targets import load_area_registers
+
+        data = self.data
+        code, name = area_code_of(data, self.district), area_name_of(data, self.district)
+        registers = load_area_registers(data)
+        if registers is None:
+            return no_registers(code, name)
+        concerned = district_targets(registers.targets, code, data.config.county.code,
+                                     data.localities)
+        observations = (self.observations([CRIME_VARIABLE])
+                        if needs_crime_observations(concerned, data.catalogue) else None)
+        forecasts = forecast_register(concerned, data, observations,
+                                      n_draws=registers.appraisal.draws,
+                                      seed=registers.appraisal.seed)
+        return district_targets_from(forecasts, registers.targets, code, name, data)
 
     # --- step 4 (refactor-appraisal) ---
 

@@ -98,7 +98,7 @@ def forecast_chart(
     history
         Observed yearly values: ``period`` (year) and ``value``.
     projection
-        :func:`pipeline.steps.targets.projection_table`: ``period``, ``central``, ``lower_80``,
+        :func:`pipeline.steps.target_forecast.projection_table`: ``period``, ``central``, ``lower_80``,
         ``upper_80``, ``lower_95``, ``upper_95`` (may be empty: then no fan is drawn).
     trajectory
         The straight line from the baseline to the target, indexed by year.
@@ -328,21 +328,5 @@ def rank_stability_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
     return fig
 
 
-def target_forecast_chart(forecast: Any, min_count: int = 5) -> go.Figure:
-    """:func:`forecast_chart` for a :class:`pipeline.steps.targets.TargetForecast`: its
-    disclosure-controlled yearly history, projection, trajectory, target and (monthly series)
-    the 12 months to the latest month."""
-    from pipeline.steps.targets import history_table, projection_table
-
-    series = forecast.series
-    history = history_table(series, min_count).dropna(subset=["value"])
-    return forecast_chart(
-        history, projection_table(forecast), forecast.trajectory,
-        target_value=series.target_value, target_period=forecast.target.target_year,
-        title=forecast.target.title, y_label=series.axis_label,
-        latest=series.latest_twelve_months(),
-    )
-
-
 __all__ = ["cost_effectiveness_chart", "forecast_chart", "rank_stability_chart",
-           "scenario_chart", "target_forecast_chart", "wrap_title"]
+           "scenario_chart", "wrap_title"]

