@@ -14,7 +14,6 @@ from pipeline.steps.forecast import Backtest, fit_and_project
 from pipeline.steps.targets import (
     MET,
     NOT_MET,
-    appraise_district,
     area_lsoas,
     area_membership,
     chart_id,
@@ -32,10 +31,8 @@ from pipeline.steps.targets import (
     load_crime_observations,
     monthly_counts,
     monthly_rates,
-    options_ranked,
     output_folder,
     resolve_target,
-    scenario_summary,
     targets_intro,
     trust_rating,
     verdicts,
@@ -390,37 +387,6 @@ def test_forecast_tables_and_messages(real, charnwood):
     assert [v["status"] for v in verdicts(charnwood.forecasts)] == ["off track", "not met",
                                                                     "off track"]
     assert "2 targets of Charnwood's own and 1 county-wide target" in targets_intro(charnwood)
-
-
-def test_option_appraisal_for_charnwood(real, charnwood):
-    data, _, _ = real
-    appraisal = appraise_district(charnwood, data)
-    assert set(appraisal.targets) == {"crime_charnwood_pn_gap", "burglary_county"}
-    assert "employment_outreach" not in appraisal.options.index  # its target has no forecast
-    assert appraisal.options.index[0] == "bau" and "bau" in appraisal.package
-    assert "street_lighting" not in appraisal.package or "cctv_car_parks" not in \
-        appraisal.package  # they exclude each other
-    if "burglary_cocooning" in appraisal.package:
-        assert "locksmith_target_hardening" in appraisal.package  # its dependency
-    budget = appraisal.settings.budget_per_year
-    chosen = appraisal.options.loc[appraisal.package, "equivalent_annual_cost"].sum()
-    assert chosen <= budget
-    gap = scenario_summary(appraisal.targets["crime_charnwood_pn_gap"], appraisal.options)
-    assert gap["option_id"].tolist()[0] == "bau" and gap["gap_closed"].iloc[0] == 0
-    lighting = gap.set_index("option_id").loc["street_lighting"]
-    assert lighting["reach"] == 1.0 and lighting["gap_closed"] > 0
-    assert lighting["cost_per_unit"] == pytest.approx(
-        lighting["discounted_cost"] / lighting["gap_closed"])
-    # alley gating reaches only Charnwood's priority neighbourhoods of the county target area
-    burglary = scenario_summary(appraisal.targets["burglary_county"], appraisal.options)
-    pn_share = burglary.set_index("option_id").loc["alley_gating", "reach"]
-    pn_population = data.localities.loc[
-        (data.localities["lad_code"] == CHARNWOOD)
-        & (data.localities["type"] == "priority_neighbourhood"), "population"].sum()
-    assert pn_share == pytest.approx(pn_population / data.lsoas["population"].sum(), rel=1e-6)
-    ranked = options_ranked(appraisal)
-    assert ranked["rank"].is_monotonic_increasing and ranked["p_first"].sum() >= 1 - 1e-9
-    assert appraisal.illustrative
 
 
 def test_area_membership_covers_every_kind_of_area(real):
