@@ -219,6 +219,38 @@ def weight_sensitivity(
 # --------------------------------------------------------------------------------------------
 
 
+def _package_constraints(options: pd.DataFrame, cost: np.ndarray, budget_per_year: float,
+                         depends_on: str, excludes: str
+                         ) -> tuple[list[np.ndarray], list[float], list[float]]:
+    """The linear constraints of :func:`best_package` (rows, lower and upper bounds): the
+    budget, ``chosen[a] - chosen[b] <= 0`` when ``a`` depends on ``b``, and
+    ``chosen[a] + chosen[b] <= 1`` for each pair that excludes each other."""
+    ids = list(options.index)
+    position = {option_id: i for i, option_id in enumerate(ids)}
+    n = len(ids)
+    rows: list[np.ndarray] = [cost]
+    lower: list[float] = [-np.inf]
+    upper: list[float] = [budget_per_year]
+    pairs: set[tuple[int, int]] = set()
+    for option_id, needs, shuns in zip(ids, options[depends_on], options[excludes]):
+        for column, others in ((depends_on, needs), (excludes, shuns)):
+            for other in others or ():
+                if other not in position:
+                    raise ValueError(f"option '{option_id}': {column} names unknown option "
+                                     f"'{other}'")
+        for other in needs or ():
+            row = np.zeros(n)
+            row[position[option_id]], row[position[other]] = 1.0, -1.0
+            rows.append(row), lower.append(-np.inf), upper.append(0.0)
+        for other in shuns or ():
+            pairs.add(tuple(sorted((position[option_id], position[other]))))
+    for a, b in sorted(pairs):
+        row = np.zeros(n)
+        row[[a, b]] = 1.0
+        rows.append(row), lower.append(-np.inf), upper.append(1.0)
+    return rows, lower, upper
+
+
 def best_package(
     options: pd.DataFrame,
     budget_per_year: float,
@@ -271,26 +303,8 @@ def best_package(
     if n == 0:
         return []
 
-    rows: list[np.ndarray] = [cost]
-    lower: list[float] = [-np.inf]
-    upper: list[float] = [float(budget_per_year)]
-    pairs: set[tuple[int, int]] = set()
-    for option_id, needs, shuns in zip(ids, options[depends_on], options[excludes]):
-        for column, others in ((depends_on, needs), (excludes, shuns)):
-            for other in others or ():
-                if other not in position:
-                    raise ValueError(f"option '{option_id}': {column} names unknown option "
-                                     f"'{other}'")
-        for other in needs or ():
-            row = np.zeros(n)
-            row[position[option_id]], row[position[other]] = 1.0, -1.0
-            rows.append(row), lower.append(-np.inf), upper.append(0.0)
-        for other in shuns or ():
-            pairs.add(tuple(sorted((position[option_id], position[other]))))
-    for a, b in sorted(pairs):
-        row = np.zeros(n)
-        row[[a, b]] = 1.0
-        rows.append(row), lower.append(-np.inf), upper.append(1.0)
+    rows, lower, upper = _package_constraints(options, cost, float(budget_per_year),
+                                              depends_on, excludes)
     must = np.zeros(n)
     for option_id in include:
         if option_id not in position:
