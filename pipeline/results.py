@@ -1,121 +1,251 @@
-"""Each district's results, computed once per run; the notebooks only present them.
+"""Each district's results, computed once per run and kept as catalogued datasets.
 
-STUB while the step modules are split (refactor branches): every part is computed lazily, once per
-:class:`DistrictResults`. Persistence in the catalogue of processed datasets replaces this.
+The steps compute; the pages present. A district's results come in parts -- ``baseline``,
+``evidence``, ``targets`` (its targets' forecasts), ``appraisal``, ``action_plan`` and one
+``profile`` per locality -- each computed the first time it is asked for and written to
+``data/processed/results/<district>/<part>`` (see :mod:`pipeline.datasets`) with a stamp of what
+it was computed from. Asked for again, a part is read back, unless the stamp shows the inputs,
+the settings and registers or the code have changed since (see :mod:`pipeline.fingerprint`).
+Every target of the register is forecast once per run (the ``target_forecasts`` dataset) and
+shared by every pack that shows it.
 
-Notebooks call :func:`district_results` and hand its parts to their page module::
+The batch runner computes every part before a district's notebooks run
+(:meth:`DistrictResults.compute_all`); a notebook opened by hand computes what is missing or
+stale the same way::
 
     results = district_results(district, config_path, processed_dir)
-    page = pages.baseline.BaselinePage(results.baseline, output_dir)
+    page = BaselinePage(results.baseline, output_dir)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.context import AreaData, load_area_data
+from pipeline import datasets, fingerprint
+from pipeline.config import AreaConfig, load_area_config
+from pipeline.context import PREPARED, AreaData, load_area_data
+from pipeline.registers import load_area_registers, targets_frame
 from pipeline.store import load_observations
 
+#: The parts of a district's results, in the order they are computed.
+PARTS = ("baseline", "evidence", "targets", "appraisal", "action_plan")
 
-@dataclass
+
+_PREPARED: dict[tuple[str, str], tuple[tuple[float, ...], AreaData]] = {}
+
+
+def prepared_data(config_path: str | Path, processed_dir: str | Path | None) -> AreaData:
+    """The prepared data, read once per process while its files are unchanged (a batch worker
+    building several districts reads it once)."""
+    key = (str(config_path), str(processed_dir or ""))
+    files = [datasets.path(n, processed_dir) for n in ("indicators", *PREPARED)]
+    version = tuple(p.stat().st_mtime_ns if p.exists() else 0.0 for p in files)
+    if key not in _PREPARED or _PREPARED[key][0] != version:
+        _PREPARED.clear()  # one area's data at a time: it is large
+        _PREPARED[key] = (version, load_area_data(config_path, processed_dir))
+    return _PREPARED[key][1]
+
+
+def _stored(name: str, processed_dir: Path | None, wanted: dict[str, str],
+            compute: Callable[[], Any], **keys: str) -> Any:
+    """Read dataset ``name`` if its stamp equals ``wanted``; else compute, write and stamp it."""
+    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
+    stamp_path = datasets.path("results_stamp", processed_dir, **stamp_keys)
+    stored = datasets.load("results_stamp", processed_dir, **stamp_keys) \
+        if stamp_path.exists() else None
+    if fingerprint.is_current(stored, wanted) and datasets.exists(name, processed_dir, **keys):
+        return datasets.load(name, processed_dir, **keys)
+    value = compute()
+    stamp_path.unlink(missing_ok=True)  # no stamp while the part is being replaced
+    datasets.save(name, value, processed_dir, **keys)
+    datasets.save("results_stamp", wanted, processed_dir, **stamp_keys)
+    return value
+
+
 class DistrictResults:
-    """The results of one district (or the county overview): every page's computation."""
+    """The results of one district (or of the county, for its overview pack).
 
-    data: AreaData
-    district: str
-    processed_dir: Path | None = None
-    package: str = "best"
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    Parameters
+    ----------
+    district
+        The district's (or the county's) GSS code.
+    config_path, processed_dir
+        The area settings file and the processed-data folder (``None``: the defaults).
+    package
+        Which options the action plan carries: ``"best"`` (step 4's best package within the
+        budget) or ``"agreed"`` (the options marked agreed).
+    data
+        The prepared data, when the caller has it already (it is otherwise read on first use).
+    """
 
-    def observations(self, variables: list[str]) -> pd.DataFrame:
-        """Raw observations of some variables (read once per variable set)."""
-        key = "obs:" + ",".join(sorted(variables))
-        if key not in self._cache:
-            self._cache[key] = load_observations(self.processed_dir, variables=variables)
-        return self._cache[key]
+    def __init__(self, district: str, config_path: str | Path | None = None,
+                 processed_dir: str | Path | None = None, package: str = "best",
+                 data: AreaData | None = None) -> None:
+        self.config: AreaConfig = data.config if data is not None else \
+            load_area_config(config_path or None)
+        self.district = district
+        self.processed_dir = Path(processed_dir) if processed_dir else None
+        self.package = package
+        self._data = data
+        self._parts: dict[str, Any] = {}
+        self._observations: dict[tuple[str, ...], pd.DataFrame] = {}
+        self._stamp: dict[str, str] | None = None
 
-    # --- step 1 (refactor-baseline) ---
+    # --- inputs ---------------------------------------------------------------------------
 
-    @cached_property
+    @property
+    def data(self) -> AreaData:
+        """The prepared data (store, catalogue, localities, boundaries), read on first use."""
+        if self._data is None:
+            self._data = prepared_data(self.config.path, self.processed_dir)
+        return self._data
+
+    def observations(self, variables: Iterable[str]) -> pd.DataFrame:
+        """Raw observations of some variables, read once per set of variables."""
+        key = tuple(sorted(set(variables)))
+        if key not in self._observations:
+            self._observations[key] = load_observations(self.processed_dir, variables=list(key))
+        return self._observations[key]
+
+    def stamp(self, **details: str) -> dict[str, str]:
+        """What this district's results are computed from (see :mod:`pipeline.fingerprint`)."""
+        if self._stamp is None:
+            self._stamp = fingerprint.stamp(
+                self.config.path, self.processed_dir,
+                extra=[*self.config.extra.values(), self.config.indicators_path])
+        return {**self._stamp, **details}
+
+    def part(self, part: str, compute: Callable[[], Any], **details: str) -> Any:
+        """One part of the results: read if current, else computed once and written."""
+        if part not in self._parts:
+            self._parts[part] = _stored("district_results", self.processed_dir,
+                                        self.stamp(**details), compute,
+                                        district=self.district, part=part)
+        return self._parts[part]
+
+    # --- the parts ------------------------------------------------------------------------
+
+    @property
     def baseline(self) -> Any:
-        """The baseline page's tables (:class:`pipeline.steps.baseline.BaselineResults`)."""
+        """Step 1 (:class:`pipeline.steps.baseline.BaselineResults`)."""
         from pipeline.steps import baseline
 
-        return baseline.compute_baseline(
+        return self.part("baseline", lambda: baseline.compute_baseline(
             self.data, self.district, self.observations(baseline.POPULATION_VARIABLES),
-            self.observations(baseline.SEX_OBSERVATION_VARIABLES))
+            self.observations(baseline.SEX_OBSERVATION_VARIABLES)))
 
-    # --- step 2 (refactor-evidence) ---
-
-    @cached_property
+    @property
     def evidence(self) -> Any:
+        """Step 2 (:class:`pipeline.steps.evidence.EvidenceResults`)."""
         from pipeline.steps.evidence import compute_evidence
 
-        return compute_evidence(self.data, self.district)
+        return self.part("evidence", lambda: compute_evidence(self.data, self.district))
 
-    # --- step 3 (refactor-forecast) ---
+    @property
+    def registers(self) -> Any:
+        """The targets, options and appraisal registers, checked (``None`` without any)."""
+        if "registers" not in self._parts:
+            self._parts["registers"] = load_area_registers(self.data)
+        return self._parts["registers"]
 
-    @cached_property
+    @property
     def targets(self) -> Any:
-        """The targets that concern the district, each forecast (a ``DistrictTargets``).
+        """Step 3: the district's targets with their forecasts, picked from the run's shared
+        forecasts (:class:`pipeline.steps.target_forecast.DistrictTargets`)."""
+        from pipeline.steps.target_areas import area_code_of, area_name_of
+        from pipeline.steps.target_forecast import district_targets_from, no_registers
 
-        Forecasts only the targets that concern the area; a run that builds several packs can
-        call :func:`pipeline.steps.target_forecast.forecast_register` once on the whole register
-        and hand the same forecasts to :func:`district_targets_from` for every pack (a target's
-        forecast depends only on its own series and the register's seed).
-        """
-        from pipeline.steps.target_areas import area_code_of, area_name_of, district_targets
-        from pipeline.steps.target_forecast import (
-            district_targets_from,
-            forecast_register,
-            needs_crime_observations,
-            no_registers,
-        )
-        from pipeline.steps.target_series import CRIME_VARIABLE
-        from pipeline.steps.targets import load_area_registers
+        def compute() -> Any:
+            data = self.data
+            code, name = area_code_of(data, self.district), area_name_of(data, self.district)
+            if self.registers is None:
+                return no_registers(code, name)
+            forecasts = target_forecasts(self.config.path, self.processed_dir, results=self)
+            return district_targets_from(forecasts, self.registers.targets, code, name, data)
 
-        data = self.data
-        code, name = area_code_of(data, self.district), area_name_of(data, self.district)
-        registers = load_area_registers(data)
-        if registers is None:
-            return no_registers(code, name)
-        concerned = district_targets(registers.targets, code, data.config.county.code,
-                                     data.localities)
-        observations = (self.observations([CRIME_VARIABLE])
-                        if needs_crime_observations(concerned, data.catalogue) else None)
-        forecasts = forecast_register(concerned, data, observations,
-                                      n_draws=registers.appraisal.draws,
-                                      seed=registers.appraisal.seed)
-        return district_targets_from(forecasts, registers.targets, code, name, data)
+        return self.part("targets", compute)
 
-    # --- step 4 (refactor-appraisal) ---
-
-    @cached_property
+    @property
     def appraisal(self) -> Any:
-        raise NotImplementedError("refactor-appraisal")
+        """Step 4 (:class:`pipeline.steps.appraisal_district.DistrictAppraisal`, or ``None``)."""
+        from pipeline.steps.appraisal_district import appraise_district
 
-    # --- step 5 (refactor-appraisal) ---
+        return self.part("appraisal", lambda: appraise_district(self.targets, self.registers,
+                                                                self.data))
 
-    @cached_property
+    @property
     def action_plan(self) -> Any:
-        raise NotImplementedError("refactor-appraisal")
+        """Step 5 for this results' package choice (:class:`pipeline.steps.action_plan.ActionPlan`)."""
+        from pipeline.steps.action_plan import build_action_plan
 
-    # --- locality profiles (refactor-profile) ---
+        def compute() -> Any:
+            base_year = self.registers.appraisal.base_year if self.registers is not None else 0
+            return build_action_plan(self.targets, self.appraisal, self.data, self.package,
+                                     base_year=base_year)
+
+        return self.part(f"action_plan-{self.package}", compute)
 
     def profile(self, locality_id: str) -> Any:
-        raise NotImplementedError("refactor-profile")
+        """One locality's profile (:class:`pipeline.steps.profile.ProfileResults`)."""
+        from pipeline.localities import slug
+
+        return self.part(f"profiles/{slug(locality_id)}",
+                         lambda: compute_locality_profile(self, locality_id))
+
+    def compute_all(self, locality_ids: Iterable[str] = ()) -> None:
+        """Compute (or confirm current) every part, and the profiles of ``locality_ids``."""
+        for name in PARTS:
+            getattr(self, name)
+        for locality_id in locality_ids:
+            self.profile(locality_id)
+
+
+def compute_locality_profile(results: DistrictResults, locality_id: str) -> Any:
+    """Read what a profile needs (the district's population by single year of age, the targets
+    register, the forum stand-in wording) and compute it."""
+    from pipeline.context import locality_settings
+    from pipeline.steps.profile import compute_profile, describe_locality
+
+    data = results.data
+    settings = locality_settings(data.config)
+    info = describe_locality(data.localities, locality_id)
+    district_lsoas = data.lsoas.loc[data.lsoas["lad_code"] == info["lad_code"], "lsoa_code"]
+    population = results.observations(["population"])
+    population = population[population["area_code"].isin(district_lsoas)]
+    targets = targets_frame(results.registers.targets) if results.registers is not None else None
+    return compute_profile(data, locality_id, results.district, population.reset_index(drop=True),
+                           targets,
+                           forum_stand_in=settings.forum_stand_in if settings.forum_file is None
+                           else "")
+
+
+def target_forecasts(config_path: str | Path, processed_dir: str | Path | None = None, *,
+                     results: DistrictResults | None = None) -> dict[str, Any]:
+    """Every target of the register forecast once per run (target id -> ``TargetForecast``),
+    read back while current; ``results`` lends its prepared data and registers when given."""
+    from pipeline.steps.target_forecast import forecast_register, needs_crime_observations
+    from pipeline.steps.target_series import CRIME_VARIABLE
+
+    results = results or DistrictResults("", config_path, processed_dir)
+
+    def compute() -> dict[str, Any]:
+        registers = results.registers
+        if registers is None:
+            return {}
+        needs = needs_crime_observations(registers.targets, results.data.catalogue)
+        observations = results.observations([CRIME_VARIABLE]) if needs else None
+        return forecast_register(registers.targets, results.data, observations,
+                                 n_draws=registers.appraisal.draws, seed=registers.appraisal.seed)
+
+    return _stored("target_forecasts", results.processed_dir, results.stamp(), compute)
 
 
 def district_results(district: str, config_path: str | Path | None = None,
                      processed_dir: str | Path | None = None, package: str = "best"
                      ) -> DistrictResults:
-    """The results of ``district`` (a district code, or the county's code for the overview)."""
-    data = load_area_data(config_path or None, processed_dir or None)
-    return DistrictResults(data=data, district=district,
-                           processed_dir=Path(processed_dir) if processed_dir else None,
-                           package=package)
+    """The results of ``district`` (a district's code, or the county's for the overview)."""
+    return DistrictResults(district, config_path or None, processed_dir or None, package)

@@ -77,7 +77,9 @@ from pipeline.registers.common import (
 )
 from pipeline.registers.load import (
     Registers,
+    known_ids,
     load_appraisal_settings,
+    load_area_registers,
     load_options,
     load_registers,
     load_targets,
@@ -164,6 +166,8 @@ __all__ = [
     "validate_appraisal",
     "read_sheet_entries",
     "load_targets",
+    "load_area_registers",
+    "known_ids",
     "load_options",
     "load_appraisal_settings",
     "load_registers",

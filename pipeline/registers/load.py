@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.registers.appraisal import AppraisalSettings, validate_appraisal
@@ -62,3 +63,38 @@ def load_registers(
     options = tuple(dataclasses.replace(o, start_year=settings.base_year)
                     if o.id == BAU_ID and o.start_year == 0 else o for o in options)
     return Registers(targets=targets, options=options, appraisal=settings)
+
+
+def known_ids(data: Any) -> KnownIds:
+    """What register entries may refer to, from the prepared data (``config``, ``catalogue``,
+    ``localities``): the catalogue's indicators, the districts, the county and the localities."""
+    return KnownIds.of(
+        indicators=data.catalogue["id"],
+        districts={d.code: d.name for d in data.config.districts},
+        localities=data.localities["locality_id"],
+        county={data.config.county.code: data.config.county.name},
+    )
+
+
+def load_area_registers(data: Any) -> Registers | None:
+    """The targets, options and appraisal registers named in area.yaml, checked against the
+    prepared data (see :func:`known_ids`).
+
+    Returns ``None`` when area.yaml names none of them (a partnership without targets yet).
+
+    Raises
+    ------
+    InputError
+        Only some of the three are named, or a register fails its checks.
+    """
+    config = data.config
+    paths = {key: config.config_file(key) for key in ("targets", "options", "appraisal")}
+    given = [key for key, path in paths.items() if path is not None]
+    if not given:
+        return None
+    if len(given) < 3:
+        missing = ", ".join(k for k in paths if paths[k] is None)
+        raise InputError(config.path, f"names the {', '.join(given)} register(s) but not "
+                         f"{missing}: steps 3-5 need all three (targets, options, appraisal)")
+    return load_registers(paths["targets"], paths["options"], paths["appraisal"], known_ids(data))
+

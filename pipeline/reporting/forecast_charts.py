@@ -195,7 +195,7 @@ def scenario_chart(
     Parameters
     ----------
     paths
-        :func:`pipeline.steps.targets.scenario_paths`: ``scenario``, ``period``, ``central``,
+        :func:`pipeline.pages.appraisal.scenario_paths`: ``scenario``, ``period``, ``central``,
         ``lower_80``, ``upper_80``.
     labels
         Scenario id -> legend label, in drawing order (only these are drawn).

@@ -302,3 +302,17 @@ def lowercase_first_letter(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def about_chance_text(probability: float) -> str:
+    """A probability for a sentence: ``'about 37%'``, ``'less than 1%'``, ``'more than 99%'``
+    (see :func:`chance_text`)."""
+    text = chance_text(probability)
+    return f"about {text}" if text[:1].isdigit() else text
+
+
+def pounds(value: float | None) -> str:
+    """An amount of money in whole pounds: ``'£12,345'``; ``'–'`` for a missing value."""
+    if value is None or not np.isfinite(value):
+        return "–"
+    return f"£{value:,.0f}"

@@ -21,22 +21,14 @@ Excel file. Every value that comes from data is escaped by the (autoescaping) te
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import io
 import json
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from pipeline.io import sha256_file, write_atomic, write_json, write_parquet, write_text
 from pipeline.localities import slug
@@ -51,6 +43,12 @@ from pipeline.reporting.export import (
     public_parameters,
     render,
 )
+from pipeline.reporting.workbook import (
+    FIXED_DATE,
+    deterministic_zip,
+    tables_workbook_bytes,
+    write_workbook_bytes,
+)
 
 DOWNLOADS_DIRNAME = "downloads"
 LOCALITIES_DIRNAME = "localities"
@@ -58,10 +56,6 @@ STAGED_TABLES_DIRNAME = "tables"
 MANIFEST_FILE = "manifest.json"
 INDEX_FILE = "index.html"
 TABLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip entry can carry: no build time leaks
-SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-FIXED_DATE = datetime.datetime(2000, 1, 1)
-CORE_DATES = re.compile(rb"<dcterms:(created|modified)\b[^>]*>[^<]*</dcterms:\1>")
 
 
 def pack_slug(name: str) -> str:
@@ -165,97 +159,14 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
                                                     encoding="utf-8-sig"))
 
 
-def _sheet_names(names: Sequence[str]) -> list[str]:
-    result: list[str] = []
-    for name in names:
-        base = SHEET_FORBIDDEN.sub("_", name)[:31] or "table"
-        candidate, n = base, 2
-        while candidate.lower() in {r.lower() for r in result} or candidate.lower() == "about":
-            suffix = f"_{n}"
-            candidate, n = base[:31 - len(suffix)] + suffix, n + 1
-        result.append(candidate)
-    return result
-
-
-def _cell(value: Any) -> Any:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalars -> Python
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
-
-
-def deterministic_zip(data: bytes) -> bytes:
-    """Rewrite a zip with a fixed date on every entry and without the document's created and
-    modified dates, so equal content gives equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # no build time in the workbook
-                data = CORE_DATES.sub(b"", data)
-            dst.writestr(entry, data)
-    return out.getvalue()
-
-
 def workbook_bytes(
     tables: Sequence[StagedTable], *, title: str, about: Sequence[tuple[str, str]] = ()
 ) -> bytes:
     """An Excel workbook: an "About" sheet (title, provenance, flags, list of tables), then one
-    sheet per table with a bold frozen header row and filters. Byte-identical for equal input."""
-    wb = Workbook()
-    wb.properties.creator = "pipeline"
-    wb.properties.created = wb.properties.modified = FIXED_DATE  # removed by the zip rewrite
-    sheet_names = _sheet_names([t.name for t in tables])
-    bold = Font(bold=True)
-
-    info = wb.active
-    info.title = "About"
-    info.append([title])
-    info["A1"].font = Font(bold=True, size=14)
-    info.append([])
-    for label, value in about:
-        info.append([label, value])
-    info.append([])
-    info.append(["Flags"])
-    info.cell(row=info.max_row, column=1).font = bold
-    for flag, meaning in FLAG_MEANINGS.items():
-        info.append([flag, meaning])
-    info.append([])
-    info.append(["Sheet", "Table", "Description", "Rows"])
-    for cell in info[info.max_row]:
-        cell.font = bold
-    for sheet, table in zip(sheet_names, tables, strict=True):
-        info.append([sheet, table.title, table.description, len(table.frame)])
-    info.column_dimensions["A"].width = 28
-    info.column_dimensions["B"].width = 60
-    info.column_dimensions["C"].width = 60
-
-    for sheet, table in zip(sheet_names, tables, strict=True):
-        ws = wb.create_sheet(sheet)
-        frame = table.frame
-        ws.append([str(c) for c in frame.columns])
-        for cell in ws[1]:
-            cell.font = bold
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
-        ws.freeze_panes = "A2"
-        if len(frame.columns):
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
-        for i, column in enumerate(frame.columns, start=1):
-            longest = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-            ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 50)
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).save()
-    return deterministic_zip(buffer.getvalue())
+    sheet per table with a bold frozen header row and filters. Byte-identical for equal input
+    (:func:`pipeline.reporting.workbook.tables_workbook_bytes`)."""
+    return tables_workbook_bytes(tables, title=title, about=about,
+                                 flags=list(FLAG_MEANINGS.items()))
 
 
 def write_downloads(
@@ -288,8 +199,7 @@ def write_downloads(
         return []
     downloads = []
     xlsx = folder / f"{slug(workbook_name)}.xlsx"
-    data = workbook_bytes(staged, title=title, about=about)
-    write_atomic(xlsx, lambda tmp: tmp.write_bytes(data))
+    write_workbook_bytes(workbook_bytes(staged, title=title, about=about), xlsx)
     downloads.append(Download(title=f"{title} (Excel workbook, every table)",
                               href=f"{DOWNLOADS_DIRNAME}/{xlsx.name}", format="Excel",
                               rows=None, sha256=sha256_file(xlsx)))

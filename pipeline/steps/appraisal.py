@@ -1,9 +1,11 @@
-"""Step 4, option appraisal: effects, re-forecasts, gap closed, costs, MCA, sensitivity, package.
+"""Step 4, option appraisal: effects, re-forecasts, gap closed and costs.
 
 Pure functions on numpy arrays and DataFrames: nothing here reads files or knows about the
 forecast module. A baseline projection enters as *draws* (``[draws x years]`` array of plausible
 futures); :func:`draws_from_interval` makes such draws from a central forecast and its prediction
-interval when a model gives only those.
+interval when a model gives only those. The multi-criteria appraisal and the package selection
+are in :mod:`pipeline.steps.appraisal_scoring`; the wiring to a district's targets and registers
+in :mod:`pipeline.steps.appraisal_district`.
 
 The options frame is :func:`pipeline.registers.options_frame` (index = option id; columns
 ``effect_low``, ``effect_central``, ``effect_high``, ``effect_unit``, ``start_year``,
@@ -24,27 +26,19 @@ Methods (and why)
   (the area's value is assumed evenly spread).
 * Costs: HM Treasury Green Book discounting at 3.5% a year, the base year undiscounted; costs before
   the base year are sunk and left out.
-* Multi-criteria appraisal: linear interval scores 0-100 per criterion (worst option 0, best 100),
-  swing weights normalised to sum to 1 (MCDA manual, DCLG 2009); sensitivity by drawing weights
-  from a Dirichlet distribution centred on the given weights.
-* Package: a binary integer programme (:func:`scipy.optimize.milp`, HiGHS) maximising total value
-  within the annual budget, with dependencies and exclusions as linear constraints.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
-BETTER = ("higher_is_better", "lower_is_better")
 PERT_WEIGHT = 4.0
-#: Totals closer than this are treated as tied when ranking.
-TIE_DECIMALS = 9
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,7 +71,7 @@ def effect_path(option: Mapping[str, Any] | pd.Series, years: Sequence[int]) -> 
 
 def effect_paths(options: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
     """:func:`effect_path` for every option: a frame options x years."""
-    _need(options, ["start_year", "years_to_full_effect"], "options")
+    need_columns(options, ["start_year", "years_to_full_effect"], "options")
     if (options["years_to_full_effect"] < 0).any():
         raise ValueError("years_to_full_effect must be >= 0")
     start = options["start_year"].to_numpy(float)[:, None]
@@ -122,7 +116,7 @@ def simulate_option_effects(options: pd.DataFrame, draws: int, seed: int) -> pd.
         ``draws`` rows x one column per option id: the signed full effect in each draw, in the
         option's ``effect_unit``.
     """
-    _need(options, ["effect_low", "effect_central", "effect_high"], "options")
+    need_columns(options, ["effect_low", "effect_central", "effect_high"], "options")
     if int(draws) < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
     columns = {
@@ -303,8 +297,8 @@ def reach_matrix(
     ``overlap(option_area, target_area)`` (share of the target area's population living in the
     option's area, e.g. from :func:`overlap_from_membership`), capped at 1.
     """
-    _need(options, ["targets", "applies_to"], "options")
-    _need(targets, ["area"], "targets")
+    need_columns(options, ["targets", "applies_to"], "options")
+    need_columns(targets, ["area"], "targets")
     values = np.zeros((len(options), len(targets)))
     for i, (_, option) in enumerate(options.iterrows()):
         for j, (target_id, target) in enumerate(targets.iterrows()):
@@ -333,7 +327,7 @@ def overlap_from_membership(
     callable
         Share of the target area's population that lives in the option's area.
     """
-    _need(membership, ["area", "lsoa_code"], "membership")
+    need_columns(membership, ["area", "lsoa_code"], "membership")
     groups = {a: set(g) for a, g in membership.groupby("area")["lsoa_code"]}
 
     def overlap(option_area: str, target_area: str) -> float:
@@ -465,7 +459,7 @@ def discounted_cost(
 
 def discounted_costs(options: pd.DataFrame, base_year: int, years: int, rate: float) -> pd.Series:
     """:func:`discounted_cost` for every option of the options frame (a Series by option id)."""
-    _need(options, ["cost_one_off", "cost_per_year", "start_year"], "options")
+    need_columns(options, ["cost_one_off", "cost_per_year", "start_year"], "options")
     return pd.Series(
         [discounted_cost(r.cost_one_off, r.cost_per_year, int(r.start_year), years, rate,
                          base_year) for r in options.itertuples()],
@@ -502,309 +496,8 @@ def cost_effectiveness(cost: pd.Series, closed: pd.Series) -> pd.Series:
     return pd.Series(ratio, index=cost.index, name="cost_per_unit_closed")
 
 
-def describe_cost_effectiveness(values: pd.Series, unit: str) -> pd.Series:
-    """Plain-English labels: ``£1,234 per <unit>`` or ``not effective`` (nothing closed)."""
-    return values.map(lambda v: "not effective" if not np.isfinite(v) else f"£{v:,.0f} per {unit}")
-
-
-# --------------------------------------------------------------------------------------------
-# Multi-criteria appraisal
-# --------------------------------------------------------------------------------------------
-
-
-def criteria_matrix(
-    options: pd.DataFrame,
-    impact: pd.Series,
-    cost: pd.Series,
-    reach: pd.Series,
-) -> pd.DataFrame:
-    """The options x criteria performance matrix of the appraisal.
-
-    ``impact`` should be unit-free so targets can be added up (e.g. the sum over targets of the
-    share of the baseline gap closed); ``cost`` the discounted cost; ``reach`` the share of the
-    option's effort in priority neighbourhoods (0-1). Evidence, deliverability and equality come
-    from the register.
-    """
-    _need(options, ["evidence_strength", "deliverability", "equality_impact"], "options")
-    matrix = pd.DataFrame({
-        "impact": impact.reindex(options.index),
-        "cost": cost.reindex(options.index),
-        "reach": reach.reindex(options.index),
-        "evidence": options["evidence_strength"],
-        "deliverability": options["deliverability"],
-        "equality": options["equality_impact"],
-    }, index=options.index).astype(float)
-    missing = matrix.isna().stack()
-    if missing.any():
-        option_id, criterion = missing[missing].index[0]
-        raise ValueError(f"option '{option_id}' has no value for criterion '{criterion}'")
-    return matrix
-
-
-def score_options(matrix: pd.DataFrame, directions: Mapping[str, str]) -> pd.DataFrame:
-    """Score options 0-100 on each criterion: a linear interval scale from worst to best option.
-
-    Parameters
-    ----------
-    matrix
-        Options (index) x criteria (columns) performance values.
-    directions
-        Criterion -> ``higher_is_better`` or ``lower_is_better`` (cost).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same shape: ``100 x (value - worst) / (best - worst)``. Where every option performs the
-        same on a criterion, all score 100 (the criterion cannot tell them apart).
-    """
-    if matrix.empty:
-        raise ValueError("the performance matrix is empty")
-    for criterion in matrix.columns:
-        if criterion not in directions:
-            raise ValueError(f"no direction given for criterion '{criterion}'")
-        if directions[criterion] not in BETTER:
-            raise ValueError(f"criterion '{criterion}': direction must be one of {BETTER}")
-    values = matrix.astype(float)
-    bad = ~np.isfinite(values)
-    if bad.to_numpy().any():
-        option_id, criterion = bad.stack()[bad.stack()].index[0]
-        raise ValueError(f"option '{option_id}' has no finite value for criterion '{criterion}'")
-    higher = pd.Series({c: directions[c] == "higher_is_better" for c in values.columns})
-    best = values.max().where(higher, values.min())
-    worst = values.min().where(higher, values.max())
-    span = best - worst
-    scores = 100.0 * (values - worst) / span.replace(0.0, np.nan)
-    return scores.fillna(100.0)
-
-
-def _normalised(weights: Mapping[str, float], criteria: Iterable[str]) -> np.ndarray:
-    criteria = list(criteria)
-    unknown = [k for k in weights if k not in criteria]
-    if unknown:
-        raise ValueError(f"weight given for criterion '{unknown[0]}' that has no scores")
-    missing = [c for c in criteria if c not in weights]
-    if missing:
-        raise ValueError(f"no weight given for criterion '{missing[0]}'")
-    w = np.array([float(weights[c]) for c in criteria])
-    if np.any(w < 0) or not np.all(np.isfinite(w)):
-        raise ValueError("weights must be finite and >= 0")
-    if not w.sum() > 0:
-        raise ValueError("weights must sum to a positive value")
-    return w / w.sum()
-
-
-def _rank(totals: np.ndarray, axis: int = -1) -> np.ndarray:
-    """Rank 1 = highest total; ties share the best rank ("1, 2, 2, 4")."""
-    return stats.rankdata(-np.round(totals, TIE_DECIMALS), axis=axis, method="min").astype(int)
-
-
-def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Swing-weighted total score and rank of each option.
-
-    Parameters
-    ----------
-    scores
-        :func:`score_options` output.
-    weights
-        Swing weight per criterion (any positive scale; normalised to sum to 1).
-
-    Returns
-    -------
-    pandas.DataFrame
-        One column per criterion with its weighted contribution (points), ``total`` (0-100) and
-        ``rank`` (1 = best). Tied totals share the better rank and the next rank is skipped
-        ("1, 2, 2, 4"); totals equal to 9 decimals count as tied.
-    """
-    w = _normalised(weights, scores.columns)
-    contributions = scores.astype(float) * w
-    out = contributions.copy()
-    out["total"] = contributions.sum(axis=1)
-    out["rank"] = _rank(out["total"].to_numpy())
-    return out
-
-
-def sample_weights(
-    weights: Mapping[str, float], draws: int, seed: int, concentration: float = 50.0
-) -> pd.DataFrame:
-    """Weight sets drawn from a Dirichlet distribution centred on the given weights.
-
-    The Dirichlet parameters are ``concentration x normalised weight``: the draws average the
-    given weights, and a larger concentration keeps them closer (each weight's standard
-    deviation is ``sqrt(w (1 - w) / (concentration + 1))``). Criteria with zero weight stay 0.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``draws`` rows x criteria, each row summing to 1.
-    """
-    criteria = list(weights)
-    w = _normalised(weights, criteria)
-    if not concentration > 0:
-        raise ValueError(f"concentration must be > 0, got {concentration}")
-    if int(draws) < 1:
-        raise ValueError(f"draws must be >= 1, got {draws}")
-    rng = np.random.default_rng(seed)
-    sampled = np.zeros((int(draws), len(criteria)))
-    positive = w > 0
-    sampled[:, positive] = rng.dirichlet(concentration * w[positive], size=int(draws))
-    return pd.DataFrame(sampled, columns=criteria)
-
-
-def weight_sensitivity(
-    scores: pd.DataFrame,
-    weights: Mapping[str, float],
-    draws: int,
-    seed: int,
-    concentration: float = 50.0,
-) -> pd.DataFrame:
-    """How robust the ranking is to the weights: ranks under simulated weight sets.
-
-    Parameters
-    ----------
-    scores
-        :func:`score_options` output.
-    weights
-        The agreed swing weights (the centre of the simulated weights).
-    draws, seed
-        Number of weight sets and seed (same seed -> identical output).
-    concentration
-        Dirichlet concentration (see :func:`sample_weights`); 50 lets a weight of 0.3 vary
-        with a standard deviation of about 0.06.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Per option: ``rank`` with the given weights, ``p_first`` (share of weight sets that
-        rank it first, ties included), ``rank_min``, ``rank_p05``, ``rank_median``, ``rank_p95``,
-        ``rank_max``.
-    """
-    _normalised(weights, scores.columns)  # same criteria in weights and scores, valid weights
-    w = sample_weights({c: weights[c] for c in scores.columns}, draws, seed, concentration)
-    totals = w[list(scores.columns)].to_numpy() @ scores.astype(float).to_numpy().T
-    ranks = _rank(totals, axis=1)
-    base = weighted_scores(scores, weights)["rank"]
-    p05, median, p95 = np.quantile(ranks, [0.05, 0.5, 0.95], axis=0,
-                                   method="inverted_cdf").astype(int)
-    return pd.DataFrame({
-        "rank": base.to_numpy(),
-        "p_first": (ranks == 1).mean(axis=0),
-        "rank_min": ranks.min(axis=0),
-        "rank_p05": p05,
-        "rank_median": median,
-        "rank_p95": p95,
-        "rank_max": ranks.max(axis=0),
-    }, index=scores.index)
-
-
-# --------------------------------------------------------------------------------------------
-# Package selection
-# --------------------------------------------------------------------------------------------
-
-
-def best_package(
-    options: pd.DataFrame,
-    budget_per_year: float,
-    value_column: str,
-    cost_column: str,
-    depends_on: str = "depends_on",
-    excludes: str = "excludes",
-    include: Iterable[str] = (),
-) -> list[str]:
-    """The set of options with the greatest total value that fits the annual budget.
-
-    A binary integer programme solved exactly with :func:`scipy.optimize.milp` (HiGHS, relative
-    gap 0): maximise ``sum(value x chosen)`` subject to ``sum(annual cost x chosen) <= budget``,
-    ``chosen[a] <= chosen[b]`` when ``a`` depends on ``b``, ``chosen[a] + chosen[b] <= 1`` when
-    either excludes the other, and ``chosen = 1`` for ``include`` (e.g. options already agreed).
-    Among packages of equal best value the cheapest is returned (a second programme). Values are
-    assumed to add up across options, an approximation for effects that combine
-    multiplicatively: re-forecast the chosen package to see its joint effect.
-
-    Parameters
-    ----------
-    options
-        One row per option (index = id) with the value, annual cost, depends_on and excludes
-        columns (the last two hold iterables of option ids).
-    budget_per_year
-        Annual budget in the cost column's unit.
-    value_column, cost_column
-        Columns holding each option's value (e.g. MCA total or expected gap closed) and annual
-        cost (e.g. equivalent annual cost).
-    include
-        Option ids that must be in the package.
-
-    Returns
-    -------
-    list of str
-        Chosen option ids, in the frame's order.
-    """
-    _need(options, [value_column, cost_column, depends_on, excludes], "options")
-    ids = list(options.index)
-    position = {option_id: i for i, option_id in enumerate(ids)}
-    value = options[value_column].to_numpy(dtype=float)
-    cost = options[cost_column].to_numpy(dtype=float)
-    if not (np.all(np.isfinite(value)) and np.all(np.isfinite(cost))):
-        raise ValueError("values and costs must be finite numbers")
-    if np.any(cost < 0):
-        raise ValueError(f"option '{ids[int(np.argmax(cost < 0))]}' has a negative cost")
-    if not budget_per_year >= 0:
-        raise ValueError(f"budget_per_year must be >= 0, got {budget_per_year}")
-    n = len(ids)
-    if n == 0:
-        return []
-
-    rows: list[np.ndarray] = [cost]
-    lower: list[float] = [-np.inf]
-    upper: list[float] = [float(budget_per_year)]
-    pairs: set[tuple[int, int]] = set()
-    for option_id, needs, shuns in zip(ids, options[depends_on], options[excludes]):
-        for column, others in ((depends_on, needs), (excludes, shuns)):
-            for other in others or ():
-                if other not in position:
-                    raise ValueError(f"option '{option_id}': {column} names unknown option "
-                                     f"'{other}'")
-        for other in needs or ():
-            row = np.zeros(n)
-            row[position[option_id]], row[position[other]] = 1.0, -1.0
-            rows.append(row), lower.append(-np.inf), upper.append(0.0)
-        for other in shuns or ():
-            pairs.add(tuple(sorted((position[option_id], position[other]))))
-    for a, b in sorted(pairs):
-        row = np.zeros(n)
-        row[[a, b]] = 1.0
-        rows.append(row), lower.append(-np.inf), upper.append(1.0)
-    must = np.zeros(n)
-    for option_id in include:
-        if option_id not in position:
-            raise ValueError(f"include names unknown option '{option_id}'")
-        must[position[option_id]] = 1.0
-
-    bounds = optimize.Bounds(must, np.ones(n))
-    integrality = np.ones(n)
-    solver = {"mip_rel_gap": 0.0, "presolve": True}
-    matrix = np.vstack(rows)
-    first = optimize.milp(-value, integrality=integrality, bounds=bounds, options=solver,
-                          constraints=optimize.LinearConstraint(matrix, lower, upper))
-    if first.status != 0 or first.x is None:
-        raise ValueError("no package satisfies the budget, dependencies and exclusions with the "
-                         f"required options ({first.message})")
-    best = float(value @ np.round(first.x))
-    tolerance = 1e-9 * max(1.0, abs(best))
-    second = optimize.milp(
-        cost, integrality=integrality, bounds=bounds, options=solver,
-        constraints=optimize.LinearConstraint(np.vstack([matrix, value]), lower + [best - tolerance],
-                                              upper + [np.inf]),
-    )
-    chosen = np.round(second.x if second.status == 0 and second.x is not None else first.x)
-    return [option_id for option_id, pick in zip(ids, chosen) if pick > 0.5]
-
-
-def package_value(options: pd.DataFrame, package: Iterable[str], value_column: str) -> float:
-    """Total of ``value_column`` over the options of a package."""
-    return float(options.loc[list(package), value_column].sum())
-
-
-def _need(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+def need_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    """Raise ``ValueError`` naming the first of ``columns`` missing from ``frame``."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{what}: missing column '{missing[0]}'")

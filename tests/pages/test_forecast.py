@@ -20,11 +20,11 @@ from pipeline.pages.forecast import (
     trust_text,
 )
 from pipeline.pages.forecast_tables import forecast_downloads, forecast_summary, summary_display
+from pipeline.registers import load_area_registers
 from pipeline.reporting.format import chance_text, significant_figures_text, target_chart_id
 from pipeline.steps.forecast import Backtest
 from pipeline.steps.target_forecast import district_targets_from, forecast_register, no_registers
 from pipeline.steps.target_series import CRIME_VARIABLE
-from pipeline.steps.targets import load_area_registers
 from pipeline.store import load_observations
 
 CHARNWOOD, COUNTY = "E07000130", "E10000018"

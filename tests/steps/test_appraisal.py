@@ -19,10 +19,7 @@ from pipeline.registers import (
 )
 from pipeline.steps.appraisal import (
     apply_effects,
-    best_package,
     cost_effectiveness,
-    criteria_matrix,
-    describe_cost_effectiveness,
     discounted_cost,
     discounted_costs,
     draws_from_interval,
@@ -31,12 +28,16 @@ from pipeline.steps.appraisal import (
     equivalent_annual_cost,
     gap_closed,
     overlap_from_membership,
-    package_value,
     reach_matrix,
-    sample_weights,
     scenario_draws,
-    score_options,
     simulate_option_effects,
+)
+from pipeline.steps.appraisal_scoring import (
+    best_package,
+    criteria_matrix,
+    package_value,
+    sample_weights,
+    score_options,
     weight_sensitivity,
     weighted_scores,
 )
@@ -218,8 +219,6 @@ def test_equivalent_annual_cost_and_cost_effectiveness():
     closed = pd.Series({"bau": 0.0, "a": 10.0, "b": -1.0, "c": 2.0})
     ce = cost_effectiveness(costs, closed)
     assert ce.to_dict() == {"bau": np.inf, "a": 100.0, "b": np.inf, "c": 0.0}
-    labels = describe_cost_effectiveness(ce, "burglary per 1,000")
-    assert labels["a"] == "£100 per burglary per 1,000" and labels["b"] == "not effective"
     with pytest.raises(ValueError, match="same options"):
         cost_effectiveness(costs, closed.drop("c"))
 

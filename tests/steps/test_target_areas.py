@@ -7,9 +7,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from pipeline.registers import Target
+from pipeline.registers import Target, load_area_registers
 from pipeline.steps.target_areas import area_membership, district_targets, target_district
-from pipeline.steps.targets import load_area_registers
 
 CHARNWOOD, BLABY, NWL, COUNTY = "E07000130", "E07000129", "E07000134", "E10000018"
 

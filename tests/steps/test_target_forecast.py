@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pipeline.registers import load_area_registers
 from pipeline.results import district_results
 from pipeline.steps.forecast import Backtest
 from pipeline.steps.target_forecast import (
@@ -24,7 +25,6 @@ from pipeline.steps.target_forecast import (
     trust_rating,
 )
 from pipeline.steps.target_series import CRIME_VARIABLE
-from pipeline.steps.targets import load_area_registers
 from pipeline.store import load_observations
 
 CHARNWOOD, BLABY, NWL, COUNTY = "E07000130", "E07000129", "E07000134", "E10000018"

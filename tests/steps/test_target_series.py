@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.registers import Target, validate_targets
+from pipeline.registers import Target, known_ids, load_area_registers, validate_targets
 from pipeline.steps.target_areas import area_lsoas
 from pipeline.steps.target_series import (
     CRIME_VARIABLE,
@@ -18,7 +18,6 @@ from pipeline.steps.target_series import (
     monthly_rates,
     resolve_target,
 )
-from pipeline.steps.targets import known_ids, load_area_registers
 from pipeline.store import load_observations
 
 CHARNWOOD, BLABY, NWL, COUNTY = "E07000130", "E07000129", "E07000134", "E10000018"
