@@ -156,6 +156,10 @@ class RunPlan:
         The localities of a district (see :data:`LocalitiesFor`).
     provenance
         Code version, input hashes, sources, package versions for footers and manifests.
+    results
+        Compute each district's results (:mod:`pipeline.results`) once, before its notebooks
+        run, and every target's forecast once per run (the project's notebooks read them;
+        test notebooks that do not can leave this off).
     """
 
     config_path: Path
@@ -175,6 +179,7 @@ class RunPlan:
     cell_timeout: int | None = None
     workers: int = 1
     progress: bool = True
+    results: bool = False
 
     def notebooks(self) -> tuple[str, ...]:
         """Every notebook of a pack: the steps, then the locality notebook."""
@@ -299,6 +304,11 @@ def build_district(plan: RunPlan, district: District, reporter: Any = None) -> l
         stale = work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME
         if stale.exists():
             shutil.rmtree(stale)
+    if plan.results and to_run:
+        from pipeline.results import DistrictResults
+
+        DistrictResults(district.code, plan.config_path, plan.processed_dir).compute_all(
+            [locality_id for locality_id, _ in localities])
     for number, job in enumerate(to_run):
         try:
             execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout)
@@ -458,6 +468,13 @@ def run_batch(plan: RunPlan) -> RunSummary:
     declare a parameter; after that, failures are per district (see :class:`RunSummary`).
     """
     check_plan(plan)
+    if plan.results:  # once per run, shared by every pack (before the districts fan out)
+        from pipeline.results import target_forecasts
+
+        try:
+            target_forecasts(plan.config_path, plan.processed_dir)
+        except Exception:  # noqa: BLE001 - each district meets it again and fails alone
+            pass
     progress = _Progress(plan.progress, len(plan.districts))
     results: dict[str, DistrictResult] = {}
     try:

@@ -86,6 +86,7 @@ def build_pack(store_dir: Path, folder: Path, district_name: str) -> Path:
     plan = RunPlan(config_path=config.path, county=config.county.name, districts=(district,),
                    provenance=load_provenance(processed), reports_dir=Path(folder) / "reports",
                    processed_dir=processed, work_dir=processed / "runs", progress=False,
+                   results=True,
                    localities_for=functools.partial(localities_for, processed_dir=processed))
     summary = run_batch(plan)
     if summary.exit_code:
