@@ -72,7 +72,35 @@ class DistrictResults:
     # --- locality profiles (refactor-profile) ---
 
     def profile(self, locality_id: str) -> Any:
-        raise NotImplementedError("refactor-profile")
+        """The profile of one locality (:class:`pipeline.steps.profile.ProfileResults`),
+        computed once per locality: reads the district's population by single year of age,
+        the targets register and the forum stand-in wording, then computes."""
+        from pipeline.context import locality_settings
+        from pipeline.registers import KnownIds, load_targets, targets_frame
+        from pipeline.steps.profile import compute_profile, describe_locality
+
+        key = f"profile:{locality_id}"
+        if key in self._cache:
+            return self._cache[key]
+        data, config = self.data, self.data.config
+        if "profile:targets" not in self._cache:
+            path = config.config_file("targets")
+            self._cache["profile:targets"] = None if path is None else targets_frame(load_targets(
+                path, KnownIds.of(
+                    indicators=data.catalogue["id"],
+                    districts={d.code: d.name for d in config.districts},
+                    localities=data.localities["locality_id"],
+                    county={config.county.code: config.county.name})))
+        settings = locality_settings(config)
+        info = describe_locality(data.localities, locality_id)
+        district_lsoas = data.lsoas.loc[data.lsoas["lad_code"] == info["lad_code"], "lsoa_code"]
+        population = self.observations(["population"])
+        population = population[population["area_code"].isin(district_lsoas)]
+        self._cache[key] = compute_profile(
+            data, locality_id, self.district, population.reset_index(drop=True),
+            self._cache["profile:targets"],
+            forum_stand_in=settings.forum_stand_in if settings.forum_file is None else "")
+        return self._cache[key]
 
 
 def district_results(district: str, config_path: str | Path | None = None,
