@@ -6,7 +6,7 @@ percentile and from the 75th percentile to the best, dark grey between the quart
 benchmark as a red line in the centre, and the area's value as a marker whose colour **and**
 shape say whether it is significantly better, similar or worse than the benchmark
 (:mod:`pipeline.stats.compare`). Worse is always on the left. The rows come from
-:func:`pipeline.steps.profile.spine_data`; this module only draws them.
+:func:`pipeline.steps.spine.spine_data`; this module only draws them.
 
 Figures are pure and deterministic (no random ids, rows in the order given); text from data is
 escaped for plotly, which reads a few HTML tags in labels.
@@ -102,7 +102,7 @@ def spine_chart(
     Parameters
     ----------
     spine
-        Rows of :func:`pipeline.steps.profile.spine_data`, in display order (top first).
+        Rows of :func:`pipeline.steps.spine.spine_data`, in display order (top first).
     title
         The chart title (plain text; escaped here).
     locality_name, district_name, county_name, england_name
@@ -255,7 +255,7 @@ def trend_panels(
     Parameters
     ----------
     trends
-        Rows of :func:`pipeline.steps.profile.trend_data` (``indicator_id, title, area_name,
+        Rows of :func:`pipeline.steps.locality_trends.trend_data` (``indicator_id, title, area_name,
         period, chart_value, chart_unit``), indicators in display order.
     title
         The chart title (escaped here).

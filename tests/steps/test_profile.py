@@ -1,11 +1,9 @@
-"""Locality profile: spine data (scaling, polarity, missing England), population, trends,
-targets and findings on small fixtures; the real profile of Charnwood's largest priority
-neighbourhood; and the notebook executed for three localities (slow)."""
+"""Locality profile computation: spine data (scaling, polarity, missing England), population,
+trends, targets and findings on small fixtures; the real profile of Charnwood's largest priority
+neighbourhood. The page (tables, text, downloads, the notebook) is tested in
+tests/pages/test_profile.py."""
 
 from __future__ import annotations
-
-import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,27 +15,19 @@ from pipeline.steps.profile import (
     DEPRIVED_SHARE_ID,
     FINDING_COLUMNS,
     SPINE_COLUMNS,
-    age_download,
+    TARGET_COLUMNS,
     age_structure,
-    age_table,
-    build_profile,
     comparison_findings,
+    compute_profile,
     deprived_share,
     describe_locality,
-    format_value,
-    interval_text,
-    intro_text,
-    load_population_by_age,
+    diversity_rows,
     locality_targets,
     protect,
     spine_data,
-    spine_table,
-    table_name,
     trend_data,
-    trend_download,
-    trend_table,
-    work_folder,
 )
+from pipeline.store import load_observations
 
 DISTRICT, COUNTY, ENGLAND = "E07000001", "E10000001", "E92000001"
 HOSTILE = "<script>alert(1)</script>"
@@ -132,9 +122,6 @@ def test_spine_missing_england_falls_back_to_the_county():
     assert row["x_county"] == pytest.approx(0.5)
     # half-width: max distance from 12 is 18 (to 30) -> x = 0.5 - (v - 12) / 36
     assert row["x_value"] == pytest.approx(0.5 - 8 / 36)
-    table = spine_table(spine_fixture(england=None), district_name="D", county_name="Shire")
-    assert table.loc[0, "england"] == "not available"
-    assert table.loc[0, "comparison"] == "▼ Significantly worse than Shire"
 
 
 def test_spine_without_any_benchmark_centres_on_the_lsoa_median():
@@ -217,33 +204,11 @@ def test_findings_judged_latest_census_year_and_values():
         comparison_findings(spine, subject="x", comparator_names={"region_value": "R"})
 
 
-def test_format_value_interval_and_table_name():
-    assert format_value(30.25) == "30.3"  # halves up, not to even
-    assert format_value(12345.6) == "12,346"
-    assert format_value(0.0845) == "0.085"
-    assert format_value(0) == "0.0"
-    assert format_value(np.nan) == "–"
-    assert interval_text(1.25, 2.0) == "1.3 to 2.0" and interval_text(np.nan, 2) == "–"
-    name = table_name("pn-" + "x" * 48, "indicators")
-    assert len(name) <= 63 and name.startswith("loc_pn_") and name.endswith("_indicators")
-
-
-def test_work_folder_defaults_to_the_batch_runner_folder(tmp_path):
-    assert work_folder(str(tmp_path), "", "Blaby") == tmp_path
-    assert work_folder("", str(tmp_path), "Hinckley and Bosworth") == \
-        tmp_path / "runs" / "hinckley-and-bosworth"
-    assert work_folder("  ", None, "Blaby").parts[-3:] == ("processed", "runs", "blaby")
-
-
-def test_describe_locality_and_intro():
+def test_describe_locality():
     summary = pd.DataFrame({"locality_id": ["forum-a"], "name": [HOSTILE], "type": ["forum_area"],
                             "lad_code": [DISTRICT], "lsoas": [1], "population": [1500]})
     row = describe_locality(summary, "forum-a")
-    assert row["type_words"] == "community forum area"
-    text = intro_text(row["name"], row["type_words"], "Dist", 1, 1487.0, "2020")
-    assert text.startswith(f"# {HOSTILE}: locality profile\n\n")
-    assert "is a community forum area in Dist" in text
-    assert "1 small statistical neighbourhood (LSOA)." in text and "1,487" in text
+    assert row["name"] == HOSTILE and row["type"] == "forum_area" and row["lad_code"] == DISTRICT
     with pytest.raises(InputError, match="unknown locality 'nope'"):
         describe_locality(summary, "nope")
 
@@ -289,13 +254,6 @@ def test_age_structure_bands_and_shares():
     assert loc["persons"].sum() == 91 and loc["share"].sum() == pytest.approx(100)
     dist = age[age["area_code"] == "dist"].set_index("band")
     assert dist.loc["16-24", "persons"] == 27
-    table = age_table(age.assign(flag=""), locality_code="loc", comparator_code="dist")
-    assert table["comparator_share"].tolist() == [format_value(v) for v in loc["share"]]
-    download = age_download(age.assign(area_name="Loc", flag=""))
-    assert download.columns[:4].tolist() == ["Area code", "Area", "Period", "Age band (years)"]
-    assert download["Residents"].sum() == 91 * 4
-    with pytest.raises(ValueError, match="area_name"):
-        age_download(age)
     older = age_structure(population_fixture(), groups, period="2017")
     assert older.set_index(["area_code", "band"]).loc[("dist", "0-15"), "persons"] == 198
 
@@ -307,9 +265,6 @@ def test_age_structure_needs_single_years_of_age():
         age_structure(totals, groups)
     with pytest.raises(ValueError, match="period 1999"):
         age_structure(population_fixture(), groups, period="1999")
-    with pytest.raises(ValueError, match="no rows for 'x'"):
-        age_table(age_structure(population_fixture(), groups), locality_code="x",
-                  comparator_code="loc")
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,16 +305,11 @@ def test_trend_data_indexes_counts_and_keeps_indicators_with_several_periods():
     assert counts.loc[("loc", "2020"), "chart_value"] == 125.0
     assert counts.loc[("dist", "2020"), "chart_value"] == 90.0
     assert counts["chart_unit"].unique().tolist() == ["index, 2017 = 100"]
-    table = trend_table(out, locality_code="loc", comparator_code="dist")
-    assert table["comparator"].tolist() == ["1,000", "900.0", "3.0", "3.5"]
-    assert table["flag"].tolist() == ["", "", "", "[c]"]
-    download = trend_download(out)
-    assert download["Area"].tolist()[:2] == ["Loc", "Loc"]
-    assert "Lower 95% confidence limit" in download.columns
+    own = out[out["area_code"] == "loc"]
+    assert own["flag"].tolist() == ["", "", "", "[c]"]
+    assert out["area_name"].tolist()[:2] == ["Loc", "Loc"]
     with pytest.raises(ValueError, match="area_names"):
         trend_data(rows, cat, area_names={})
-    with pytest.raises(ValueError, match="flag"):
-        trend_download(out.drop(columns="flag"))
     with pytest.raises(ValueError, match="'period'"):
         trend_data(rows.drop(columns="period"), cat, area_names={"loc": "Loc"})
 
@@ -391,15 +341,14 @@ def targets_fixture() -> pd.DataFrame:
 
 def test_locality_targets_apply_by_locality_priority_group_and_district():
     pn = locality_targets(targets_fixture(), catalogue(), locality_id="pn-own",
-                          locality_type="priority_neighbourhood", district_code=DISTRICT,
-                          area_names={DISTRICT: "Dist"})
+                          locality_type="priority_neighbourhood", district_code=DISTRICT)
+    assert list(pn.columns) == TARGET_COLUMNS
     assert pn["id"].tolist() == ["t_dist", "t_loc", "t_pn"]
-    words = pn.set_index("id")["target"]
-    assert words["t_pn"] == "narrow the gap with the rest of the district by 25%"
-    assert words["t_dist"] == "15% decrease on the 2021 level"
-    assert words["t_loc"] == "reach 60 %"
-    assert pn.set_index("id").loc["t_pn", "area"] == "all priority neighbourhoods of Dist"
-    assert pn.set_index("id").loc["t_dist", "indicator"] == "Bad thing"
+    rows = pn.set_index("id")
+    assert rows.loc["t_dist", "indicator_title"] == "Bad thing"
+    assert rows.loc["t_loc", "indicator_unit"] == "%" and rows.loc["t_pn", "amount"] == 25.0
+    assert rows.loc["t_pn", "area"] == f"priority_neighbourhoods:{DISTRICT}"
+    assert rows.loc["t_pn", "comparator"] == "rest_of_district"
     forum = locality_targets(targets_fixture(), catalogue(), locality_id="forum-x",
                              locality_type="forum_area", district_code=DISTRICT)
     assert forum["id"].tolist() == ["t_dist"]
@@ -416,28 +365,37 @@ def test_locality_targets_apply_by_locality_priority_group_and_district():
 # Real data: Charnwood's largest priority neighbourhood
 
 
+def district_population(processed, area, district_code):
+    """Population by single year of age of a district's LSOAs (what DistrictResults reads)."""
+    lsoas = area.lsoas.loc[area.lsoas["lad_code"] == district_code, "lsoa_code"]
+    return load_observations(processed, variables=["population"], area_codes=lsoas)
+
+
+def largest_charnwood_pn(area):
+    pns = area.localities[(area.localities["lad_code"] == "E07000130")
+                          & (area.localities["type"] == "priority_neighbourhood")]
+    return str(pns.sort_values("population", ascending=False).iloc[0]["locality_id"])
+
+
 @pytest.fixture(scope="module")
 def charnwood_pn(prepared, ingested):
     _, area = prepared
-    pns = area.localities[(area.localities["lad_code"] == "E07000130")
-                          & (area.localities["type"] == "priority_neighbourhood")]
-    largest = pns.sort_values("population", ascending=False).iloc[0]
-    district_lsoas = area.lsoas.loc[area.lsoas["lad_code"] == "E07000130", "lsoa_code"]
-    population = load_population_by_age(ingested["out"], district_lsoas)
-    return build_profile(area, str(largest["locality_id"]), population, district="E07000130")
+    population = district_population(ingested["out"], area, "E07000130")
+    return compute_profile(area, largest_charnwood_pn(area), "E07000130", population, None)
 
 
 def test_real_largest_charnwood_priority_neighbourhood(charnwood_pn):
     p = charnwood_pn
     assert p.locality_id.startswith("pn-loughborough-lemyngton")
-    assert p.type_words == "priority neighbourhood" and p.district_name == "Charnwood"
+    assert p.type == "priority_neighbourhood" and p.district_name == "Charnwood"
     assert p.lsoa_count == 9 and p.population == 18167 and p.population_period == "2020"
     assert p.forum_stand_in == ""
     # Age bands from single years of age agree with the catalogue's 0-15 share.
-    shares = p.age_table.set_index("band")["share"]
+    own = p.age[p.age["area_code"] == p.locality_id].set_index("band")
     aged_0_15 = p.spine.set_index("indicator_id").loc["population_aged_0_15_pct", "value"]
-    assert shares["0-15"] == pytest.approx(aged_0_15)
-    assert p.age_table["persons"].sum() == 18167
+    assert own.loc["0-15", "share"] == pytest.approx(aged_0_15)
+    assert own["persons"].sum() == 18167
+    assert p.targets.empty and list(p.targets.columns) == TARGET_COLUMNS
 
 
 def test_real_spine_values_benchmarks_and_order(charnwood_pn):
@@ -458,7 +416,9 @@ def test_real_spine_values_benchmarks_and_order(charnwood_pn):
     positions = charnwood_pn.spine.filter(like="x_").to_numpy(float)
     assert np.nanmin(positions) >= -1e-12 and np.nanmax(positions) <= 1 + 1e-12
     assert (charnwood_pn.spine["lsoa_count"] == 396).sum() > 50
-    assert len(charnwood_pn.spine_table) == len(charnwood_pn.spine)
+    assert charnwood_pn.diversity["indicator_id"].tolist() == [
+        i for i in diversity_rows(charnwood_pn.spine)["indicator_id"]]
+    assert charnwood_pn.diversity["indicator_id"].iloc[0] == "c21_ethnic_minority_pct"
 
 
 def test_real_trends_targets_and_findings(charnwood_pn, prepared):
@@ -474,6 +434,19 @@ def test_real_trends_targets_and_findings(charnwood_pn, prepared):
     assert {"crime_rate", "population_total"} <= set(trends["indicator_id"])
     findings = charnwood_pn.findings
     assert findings["significant"].any() and (findings["polarity"] != "no_judgement").all()
+    key = charnwood_pn.key_findings
+    assert 1 <= len(key) <= 5 and key["significant"].all()
+    assert key["score"].is_monotonic_decreasing or key["tier"].nunique() > 1
+
+
+def test_real_map_values_are_the_districts_latest_deciles(charnwood_pn, prepared):
+    _, area = prepared
+    district = area.lsoas[area.lsoas["lad_code"] == "E07000130"]
+    assert charnwood_pn.map_period == "2025"
+    assert set(charnwood_pn.map_values.index) == set(district["lsoa_code"])
+    assert charnwood_pn.map_values.between(1, 10).all()
+    assert set(charnwood_pn.lsoa_codes) <= set(charnwood_pn.map_shapes["lsoa_code"])
+    assert charnwood_pn.map_names.index.is_monotonic_increasing
 
 
 def test_real_small_locality_is_protected(prepared, ingested):
@@ -484,14 +457,14 @@ def test_real_small_locality_is_protected(prepared, ingested):
                              & (area.locality_rows["indicator_id"] == "burglary_rate")
                              & (area.locality_rows["period"] == "2020")]
     assert 1 <= raw["numerator"].iloc[0] < area.config.min_count
-    population = load_population_by_age(ingested["out"], area.lsoas.loc[
-        area.lsoas["lad_code"] == thorpe["lad_code"], "lsoa_code"])
-    p = build_profile(area, "pn-thorpe-astley", population)
-    burglary = p.trend_table[(p.trend_table["indicator"] == "Burglary")].set_index("period")
-    assert burglary.loc["2020", "flag"] == "[c]" and np.isnan(burglary.loc["2020", "value"])
-    assert "[u]" in set(p.spine_table["flag"])
+    population = district_population(ingested["out"], area, thorpe["lad_code"])
+    p = compute_profile(area, "pn-thorpe-astley", "", population, None)
+    trends = p.trends[(p.trends["area_code"] == "pn-thorpe-astley")
+                      & (p.trends["title"] == "Burglary")].set_index("period")
+    assert trends.loc["2020", "flag"] == "[c]" and np.isnan(trends.loc["2020", "value"])
+    assert "[u]" in set(p.spine["flag"])
     with pytest.raises(InputError, match="is in district E07000129, not E07000130"):
-        build_profile(area, "pn-thorpe-astley", population, district="E07000130")
+        compute_profile(area, "pn-thorpe-astley", "E07000130", population, None)
 
 
 def test_real_locality_named_like_its_district_keeps_labels_apart(prepared, ingested):
@@ -504,83 +477,24 @@ def test_real_locality_named_like_its_district_keeps_labels_apart(prepared, inge
                             & (area.localities["type"] == "forum_area")].iloc[0]["locality_id"]
     renamed = dataclasses.replace(area, localities=area.localities.assign(
         name=area.localities["name"].where(area.localities["locality_id"] != forum, "Melton")))
-    population = load_population_by_age(ingested["out"], area.lsoas.loc[
-        area.lsoas["lad_code"] == "E07000133", "lsoa_code"])
-    p = build_profile(renamed, forum, population)
+    population = district_population(ingested["out"], area, "E07000133")
+    p = compute_profile(renamed, forum, "", population, None, forum_stand_in="Stand-in words")
     labels = p.age.drop_duplicates("area_code")["area_name"]
     assert labels.is_unique and "Melton (district)" in set(labels)
     assert any(name.startswith("Melton (town)") for name in area.localities["name"])
+    assert p.forum_stand_in == "Stand-in words"
 
 
-# --------------------------------------------------------------------------------------------
-# The notebook, executed and exported (slow)
+def test_real_results_are_data_only_and_unknown_localities_refused(charnwood_pn, prepared):
+    import dataclasses
 
+    import geopandas as gpd
 
-NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "locality_profile.ipynb"
-
-
-def _hostile_copy(processed: Path, target: Path, locality_id: str) -> Path:
-    """A processed folder whose locality ``locality_id`` is renamed to a hostile name."""
-    target.mkdir()
-    for item in processed.iterdir():
-        if item.name != "localities.parquet":
-            (target / item.name).symlink_to(item)
-    summary = pd.read_parquet(processed / "localities.parquet")
-    summary.loc[summary["locality_id"] == locality_id, "name"] = HOSTILE
-    summary.to_parquet(target / "localities.parquet")
-    return target
-
-
-@pytest.mark.slow
-def test_notebook_runs_for_a_priority_neighbourhood_a_forum_area_and_a_rural_area(
-        prepared, ingested, tmp_path):
-    import papermill
-    from bs4 import BeautifulSoup
-
-    from pipeline.reporting.export import export_notebook
-
+    allowed = (pd.DataFrame, pd.Series, gpd.GeoDataFrame, np.ndarray, str, int, float, bool,
+               type(None), list, tuple, dict)
+    for item in dataclasses.fields(charnwood_pn):
+        value = getattr(charnwood_pn, item.name)
+        assert isinstance(value, allowed), item.name
     _, area = prepared
-    charnwood = area.localities[area.localities["lad_code"] == "E07000130"]
-    pn = charnwood[charnwood["locality_id"].str.startswith("pn-loughborough-lemyngton")]
-    forum = charnwood[charnwood["type"] == "forum_area"]
-    rural = charnwood[charnwood["type"] == "rural"]
-    hostile_dir = _hostile_copy(ingested["out"], tmp_path / "hostile", rural["locality_id"].iloc[0])
-    runs = [(pn["locality_id"].iloc[0], ingested["out"]),
-            (forum["locality_id"].iloc[0], ingested["out"]),
-            (rural["locality_id"].iloc[0], hostile_dir)]
-    for locality_id, processed in runs:
-        work = tmp_path / locality_id
-        work.mkdir()
-        start = time.perf_counter()
-        papermill.execute_notebook(
-            str(NOTEBOOK), str(work / "out.ipynb"), kernel_name="python3", progress_bar=False,
-            parameters=dict(district="E07000130", locality=locality_id,
-                            processed_dir=str(processed), output_dir=str(work)))
-        elapsed = time.perf_counter() - start
-        page = work / "page.html"
-        info = export_notebook(work / "out.ipynb", page, depth=1,
-                               context={"parameters": None, "code_version": "test"})
-        html = page.read_text(encoding="utf-8")
-        soup = BeautifulSoup(html, "html.parser")
-        assert elapsed < 20, f"{locality_id} took {elapsed:.1f} s"
-        assert len(soup.find_all("h1")) == 1
-        assert info.title.endswith(": locality profile")
-        assert "Traceback" not in html
-        assert {"spine-chart", "locality-map", "age-structure", "trends"} <= set(info.chart_ids)
-        assert soup.find(id="spine-chart") is not None and soup.find(id="locality-map")
-        assert 1 <= len(info.key_messages) <= 5
-        headings = [h.text for h in info.headings]
-        assert headings[0] == "Key messages" and "How the locality compares" in headings
-        assert "see the Forecast page of the district pack" in html
-        staged = sorted(p.name for p in (work / "tables").glob("*.parquet"))
-        assert len(staged) == 3 and all(name.startswith("loc_") for name in staged)
-        if locality_id.startswith("forum-"):
-            assert "County Electoral Divisions (May 2019) stand in for community forum areas" \
-                in html
-        if locality_id.startswith("pn-"):
-            assert "Narrow the crime gap between Charnwood" in html  # its targets listed
-        if processed == hostile_dir:
-            assert HOSTILE not in html and "alert(1)" in html
-            assert info.title == f"{HOSTILE}: locality profile"
-            assert not any(s.string and "alert(1)" in s.string for s in soup.find_all("script")
-                           if "Plotly" not in (s.string or ""))
+    with pytest.raises(InputError, match="unknown locality 'nope'"):
+        compute_profile(area, "nope", "", pd.DataFrame(), None)
