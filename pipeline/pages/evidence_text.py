@@ -13,11 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.pages.messages import key_messages
 from pipeline.reporting.format import capitalised, possessive
 from pipeline.schema import require_columns as _require
 from pipeline.steps.evidence import EvidenceArea
 from pipeline.steps.gaps import GAP_TABLE_COLUMNS
-from pipeline.steps.messages import FINDING_COLUMNS, key_messages, rank_findings
+from pipeline.steps.messages import FINDING_COLUMNS, rank_findings
 from pipeline.steps.need import LSOA_KIND, MULTIPLE_NEED_THEMES
 
 #: At most this many key messages per Quality of Life theme (so the list covers several).

@@ -249,14 +249,3 @@ def top_findings(findings: pd.DataFrame, limit: int = 6, *,
     if limit == 0 or findings.empty:
         return checked.head(0).assign(tier=pd.Series(dtype=int), score=pd.Series(dtype=float))
     return rank_findings(findings, include_similar=include_similar).head(limit)
-
-
-def __getattr__(name: str) -> Any:
-    """TRANSITIONAL: ``key_messages`` and ``finding_sentence`` (the wording) moved to
-    :mod:`pipeline.pages.messages`; pages that still import them from here get them from there.
-    Remove once every page module imports them from :mod:`pipeline.pages.messages`."""
-    if name in ("key_messages", "finding_sentence"):
-        import importlib
-
-        return getattr(importlib.import_module("pipeline.pages.messages"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

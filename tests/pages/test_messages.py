@@ -207,12 +207,3 @@ def test_sentences_of_ranked_findings_follow_their_order():
     assert key_message_sentences(ranked) == key_messages(rows, limit=2)
     assert key_message_sentences(ranked)[0].startswith("Burglary")
     assert key_message_sentences(ranked.head(0)) == []
-
-
-def test_the_old_import_path_still_words_messages():
-    """TRANSITIONAL: pages that import key_messages from pipeline.steps.messages still work."""
-    from pipeline.steps import messages as step_messages
-
-    assert step_messages.key_messages is key_messages
-    with pytest.raises(AttributeError):
-        step_messages.no_such_function  # noqa: B018
