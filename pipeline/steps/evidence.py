@@ -25,6 +25,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from pipeline import datasets
 from pipeline.context import PN_ALL, REST
 from pipeline.errors import InputError
 from pipeline.localities import TYPE_LABELS
@@ -112,7 +113,7 @@ def evidence_area(config: Any, lsoas: pd.DataFrame, district: str) -> EvidenceAr
         codes = lsoas.loc[lsoas["lad_code"] == chosen.code, "lsoa_code"]
         code, name, is_county = chosen.code, chosen.name, False
     if codes.empty:
-        raise InputError("lsoas.parquet", f"no LSOAs for {name} ({code}) in the prepared data "
+        raise InputError(datasets.dataset("lsoas").pattern, f"no LSOAs for {name} ({code}) in the prepared data "
                                           "(run `python -m pipeline localities` again)")
     return EvidenceArea(code=code, name=name, is_county=is_county, county_code=county.code,
                         county_name=county.name, england_code=england.code,

@@ -27,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from pipeline import datasets
 from pipeline.errors import InputError
 from pipeline.schema import require_columns as _require
 from pipeline.stats import flag_low_reliability, suppress_small_numbers
@@ -92,7 +93,7 @@ def describe_locality(localities: pd.DataFrame, locality_id: str) -> pd.Series:
     match = localities[localities["locality_id"] == locality_id]
     if match.empty:
         known = ", ".join(sorted(localities["locality_id"].astype(str))[:5])
-        raise InputError("localities.parquet", f"unknown locality '{locality_id}' "
+        raise InputError(datasets.dataset("localities").pattern, f"unknown locality '{locality_id}' "
                                                f"(known ids include: {known} ...)")
     return match.iloc[0].copy()
 
