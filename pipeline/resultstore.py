@@ -148,7 +148,7 @@ class _Reader:
             frame = pd.read_parquet(where)
         if "columns" in entry:
             frame.columns = [self.value(c) for c in entry["columns"]]
-        return frame
+        return _lists_restored(frame)
 
     def value(self, obj: Any) -> Any:  # noqa: PLR0911 - one branch per kind of value
         if not isinstance(obj, (dict, list)):
@@ -186,6 +186,15 @@ class _Reader:
         for name, value in obj["fields"].items():
             object.__setattr__(instance, name, self.value(value))
         return instance
+
+
+def _lists_restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells that were lists come back from Parquet as arrays: make them lists again."""
+    for column in frame.columns[(frame.dtypes == object).to_numpy()]:
+        values = frame[column]
+        if any(isinstance(v, np.ndarray) for v in values):
+            frame[column] = [v.tolist() if isinstance(v, np.ndarray) else v for v in values]
+    return frame
 
 
 def _hashable(key: Any) -> Any:

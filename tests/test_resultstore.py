@@ -19,8 +19,9 @@ def test_tables_arrays_and_values_round_trip(tmp_path):
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", None], "c": [1.5, np.nan]},
                          index=pd.Index(["p", "q"], name="key"))
     odd_columns = pd.DataFrame([[1.0, 2.0]], columns=[2025, ("x", 1)])
+    lists = pd.DataFrame({"ids": [["a", "b"], []], "n": [1, 2]})
     shapes = gpd.GeoDataFrame({"code": ["E1"]}, geometry=[Point(0, 1)], crs="EPSG:27700")
-    obj = {"frame": frame, "plain": frame.reset_index(), "odd": odd_columns, "shapes": shapes,
+    obj = {"frame": frame, "lists": lists, "plain": frame.reset_index(), "odd": odd_columns, "shapes": shapes,
            "series": pd.Series([1.0, 2.0], index=["a", "b"], name="v"),
            "array": np.arange(6).reshape(2, 3), "tenth": 0.1 + 0.2, "nan": float("nan"),
            "pair": (1, "a"), "nested": Dataset("n", "p", "f", "d"), ("k", 1): [np.int64(3)]}
@@ -28,6 +29,7 @@ def test_tables_arrays_and_values_round_trip(tmp_path):
     pd.testing.assert_frame_equal(back["frame"], frame)
     pd.testing.assert_frame_equal(back["plain"], frame.reset_index())
     pd.testing.assert_frame_equal(back["odd"], odd_columns)
+    assert back["lists"]["ids"].tolist() == [["a", "b"], []]
     assert back["shapes"].crs == shapes.crs and back["shapes"].geometry[0] == Point(0, 1)
     pd.testing.assert_series_equal(back["series"], obj["series"])
     np.testing.assert_array_equal(back["array"], obj["array"])
