@@ -283,27 +283,33 @@ def _report(reporter: Any, kind: str, amount: int = 1) -> None:
         reporter.put((kind, amount))
 
 
-def build_district(plan: RunPlan, district: District, reporter: Any = None) -> list[PackPage]:
-    """Run one district's notebooks and publish its pack; raise on the first failure."""
-    work = Path(plan.work_dir) / district.slug
-    if plan.only is None and work.exists():
-        shutil.rmtree(work)
-    localities: Sequence[tuple[str, str]] = []
+def _pack_localities(plan: RunPlan, district: District, work: Path) -> list[tuple[str, str]]:
+    """The localities profiled in this run (recorded in the work folder), or, when profiles are
+    not re-run, those of the last run (re-published)."""
     recorded = work / LOCALITIES_FILE
     if plan.locality_notebook and plan.runs(plan.locality_notebook):
-        if plan.localities_for is not None:
-            localities = [(str(i), str(n)) for i, n in plan.localities_for(district.code)]
+        localities = [] if plan.localities_for is None else \
+            [(str(i), str(n)) for i, n in plan.localities_for(district.code)]
         write_json([list(pair) for pair in localities], recorded)
-    elif recorded.exists():  # profiles not re-run: re-publish those of the last run
-        localities = [(str(i), str(n)) for i, n in
-                      json.loads(recorded.read_text(encoding="utf-8"))]
-    jobs = notebook_jobs(plan, district, localities)
-    to_run = [j for j in jobs if plan.runs(j.notebook)]
-    _report(reporter, "planned", len(to_run))
-    if plan.locality_notebook and plan.runs(plan.locality_notebook):
         stale = work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME
         if stale.exists():
             shutil.rmtree(stale)
+        return localities
+    if recorded.exists():
+        return [(str(i), str(n)) for i, n in json.loads(recorded.read_text(encoding="utf-8"))]
+    return []
+
+
+def build_district(plan: RunPlan, district: District, reporter: Any = None) -> list[PackPage]:
+    """Compute the district's results, run its notebooks and publish its pack; raise on the
+    first failure."""
+    work = Path(plan.work_dir) / district.slug
+    if plan.only is None and work.exists():
+        shutil.rmtree(work)
+    localities = _pack_localities(plan, district, work)
+    jobs = notebook_jobs(plan, district, localities)
+    to_run = [j for j in jobs if plan.runs(j.notebook)]
+    _report(reporter, "planned", len(to_run))
     if plan.results and to_run:
         from pipeline.results import DistrictResults
 
@@ -316,7 +322,13 @@ def build_district(plan: RunPlan, district: District, reporter: Any = None) -> l
             _report(reporter, "planned", number - len(to_run))  # the rest will not run
             raise
         _report(reporter, "done")
+    return publish_pack(plan, district, jobs, work)
 
+
+def publish_pack(plan: RunPlan, district: District, jobs: Sequence[NotebookJob], work: Path
+                 ) -> list[PackPage]:
+    """Export the executed notebooks as pages and assemble the pack in a hidden folder, then
+    move it into place whole. Returns its pages."""
     pack_title = f"{district.name} evidence pack"
     build = Path(plan.reports_dir) / f".{district.slug}.building"
     if build.exists():

@@ -28,9 +28,6 @@ from pipeline.localities import (
 from pipeline.paths import CONFIG_DIR, PROCESSED_DIR
 from pipeline.store import load_store
 
-#: The processed datasets the localities step writes and every page reads.
-PREPARED = ("locality_membership", "localities", "lsoas", "locality_indicators")
-
 #: Group ids for the gap analysis: all priority neighbourhoods of a district, and the rest of it.
 PN_ALL, REST = "pn-all-", "rest-"
 
@@ -73,7 +70,7 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     working = store[store["area_type"] == config.working_vintage]
     rows = aggregate(working, groups, catalogue, geography.lsoa_population(config),
                      area_type="LOCALITY")
-    for name, frame in zip(PREPARED, (membership, summary, lsoas, rows)):
+    for name, frame in zip(datasets.PREPARED, (membership, summary, lsoas, rows)):
         datasets.save(name, frame, out_dir)
     datasets.save("locality_shapes", shapes, out_dir)
     return summary
@@ -105,7 +102,7 @@ def load_area_data(config_path: str | Path | None = None,
     """
     config = load_area_config(config_path)
     out_dir = Path(processed_dir) if processed_dir else PROCESSED_DIR
-    for name in PREPARED:
+    for name in datasets.PREPARED:
         if not datasets.exists(name, out_dir):
             raise InputError(datasets.path(name, out_dir), "localities have not been prepared yet "
                                                           "(run `python -m pipeline localities` first)")

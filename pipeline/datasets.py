@@ -77,6 +77,10 @@ CATALOGUE: dict[str, Dataset] = {d.name: d for d in (
 )}
 
 
+#: The datasets the localities step writes and every page's results are computed from.
+PREPARED = ("locality_membership", "localities", "lsoas", "locality_indicators")
+
+
 def dataset(name: str) -> Dataset:
     """The catalogue entry called ``name`` (KeyError naming the known ones otherwise)."""
     try:

@@ -1,7 +1,7 @@
 """Fingerprints that say whether a stored result is still current.
 
 A stored result is *stale* when any of what it was computed from has changed: the ingest's input
-files (their SHA-256 in the ingest manifest), the area settings and registers (every file of the
+files (their SHA-256 in the ingest manifest) and the prepared localities, the area settings and registers (every file of the
 settings folder and any register named outside it), or the code (every ``.py`` file of the
 package). Each is one SHA-256, so comparing a stamp costs a few milliseconds.
 
@@ -53,13 +53,16 @@ def settings_fingerprint(config_path: str | Path, extra: Iterable[str | Path] = 
 
 
 def inputs_fingerprint(processed_dir: str | Path | None = None) -> str:
-    """One SHA-256 over the ingest's input hashes (from its manifest); '' before any ingest."""
+    """One SHA-256 over the ingest's input hashes (from its manifest) and the prepared
+    localities' files; '' before any ingest."""
     path = datasets.path("ingest_manifest", processed_dir)
     if not path.exists():
         return ""
     inputs = json.loads(path.read_text(encoding="utf-8")).get("inputs", [])
     lines = sorted(f"{i['path']} {i['sha256']}" for i in inputs)
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    prepared = [(name, datasets.path(name, processed_dir)) for name in datasets.PREPARED]
+    return _digest([("inputs", "\n".join(lines).encode("utf-8")),
+                    *((name, p.read_bytes() if p.exists() else b"") for name, p in prepared)])
 
 
 def stamp(config_path: str | Path, processed_dir: str | Path | None = None,

@@ -27,7 +27,7 @@ import pandas as pd
 
 from pipeline import datasets, fingerprint
 from pipeline.config import AreaConfig, load_area_config
-from pipeline.context import PREPARED, AreaData, load_area_data
+from pipeline.context import AreaData, load_area_data
 from pipeline.registers import load_area_registers, targets_frame
 from pipeline.store import load_observations
 
@@ -42,7 +42,7 @@ def prepared_data(config_path: str | Path, processed_dir: str | Path | None) -> 
     """The prepared data, read once per process while its files are unchanged (a batch worker
     building several districts reads it once)."""
     key = (str(config_path), str(processed_dir or ""))
-    files = [datasets.path(n, processed_dir) for n in ("indicators", *PREPARED)]
+    files = [datasets.path(n, processed_dir) for n in ("indicators", *datasets.PREPARED)]
     version = tuple(p.stat().st_mtime_ns if p.exists() else 0.0 for p in files)
     if key not in _PREPARED or _PREPARED[key][0] != version:
         _PREPARED.clear()  # one area's data at a time: it is large

@@ -190,7 +190,7 @@ class _Reader:
 
 def _lists_restored(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells that were lists come back from Parquet as arrays: make them lists again."""
-    for column in frame.columns[(frame.dtypes == object).to_numpy()]:
+    for column in frame.select_dtypes(include="object").columns:
         values = frame[column]
         if any(isinstance(v, np.ndarray) for v in values):
             frame[column] = [v.tolist() if isinstance(v, np.ndarray) else v for v in values]

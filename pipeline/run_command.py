@@ -91,7 +91,8 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         notebooks_dir=resolve(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         reports_dir=resolve(args.out) if args.out else REPORTS_DIR,
         processed_dir=processed, work_dir=datasets.path("page_work", processed, area=""),
-        workers=args.workers, progress=not args.no_progress, results=True,
+        workers=args.workers, progress=not args.no_progress,
+        results=not args.notebooks,  # the project's notebooks present results computed first
         localities_for=functools.partial(localities_for, processed_dir=processed),
     )
 

@@ -63,8 +63,19 @@ def test_a_part_is_read_back_equal_and_recomputed_when_its_inputs_change(process
 def test_the_action_plan_is_kept_per_package_choice(processed, ingested):
     config = ingested["config"]
     best = results.DistrictResults(NWL, config.path, processed).action_plan
-    agreed = results.DistrictResults(NWL, config.path, processed, package="agreed").action_plan
-    assert (best.choice, agreed.choice) == ("best", "agreed")
-    for choice in ("best", "agreed"):
-        assert datasets.exists("district_results", processed, district=NWL,
-                               part=f"action_plan-{choice}")
+    assert best.choice == "best" and best.package
+    assert datasets.exists("district_results", processed, district=NWL, part="action_plan-best")
+    with pytest.raises(ValueError, match="no option besides business as usual is marked"):
+        results.DistrictResults(NWL, config.path, processed, package="agreed").action_plan
+    assert not datasets.exists("district_results", processed, district=NWL,
+                               part="action_plan-agreed")
+
+
+def test_a_renamed_locality_is_not_served_from_stale_results(processed, ingested):
+    config = ingested["config"]
+    summary = datasets.load("localities", processed)
+    locality = summary.loc[summary["lad_code"] == MELTON, "locality_id"].iloc[0]
+    assert results.DistrictResults(MELTON, config.path, processed).profile(locality).name != "X"
+    summary.loc[summary["locality_id"] == locality, "name"] = "X"
+    datasets.save("localities", summary, processed)
+    assert results.DistrictResults(MELTON, config.path, processed).profile(locality).name == "X"

@@ -368,4 +368,4 @@ def forecast_page(results: Any, output_dir: str | Path | None = None) -> Forecas
     district = results.targets
     return ForecastPage(district=district,
                         work_dir=work_folder(output_dir, results.processed_dir, district.area_name),
-                        min_count=int(results.data.config.min_count))
+                        min_count=int(results.config.min_count))
