@@ -156,6 +156,9 @@ class RunPlan:
         The localities of a district (see :data:`LocalitiesFor`).
     provenance
         Code version, input hashes, sources, package versions for footers and manifests.
+    warm
+        Run the notebooks on one kernel kept alive per worker process (:mod:`pipeline.warm`),
+        each notebook in a clean namespace; ``False``: a new kernel for every notebook.
     results
         Compute each district's results (:mod:`pipeline.results`) once, before its notebooks
         run, and every target's forecast once per run (the project's notebooks read them;
@@ -180,6 +183,7 @@ class RunPlan:
     workers: int = 1
     progress: bool = True
     results: bool = False
+    warm: bool = True
 
     def notebooks(self) -> tuple[str, ...]:
         """Every notebook of a pack: the steps, then the locality notebook."""
@@ -317,7 +321,8 @@ def build_district(plan: RunPlan, district: District, reporter: Any = None) -> l
             [locality_id for locality_id, _ in localities])
     for number, job in enumerate(to_run):
         try:
-            execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout)
+            execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout,
+                             warm=plan.warm)
         except Exception:
             _report(reporter, "planned", number - len(to_run))  # the rest will not run
             raise

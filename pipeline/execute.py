@@ -66,12 +66,19 @@ def check_parameters(notebook: Path, names: Sequence[str]) -> None:
 
 
 def execute_notebook(job: NotebookJob, *, kernel_name: str = KERNEL_NAME,
-                     cell_timeout: int | None = None) -> Path:
-    """Run one notebook with papermill into ``job.executed``; a cell error -> NotebookFailed."""
+                     cell_timeout: int | None = None, warm: bool = False) -> Path:
+    """Run one notebook with papermill into ``job.executed``; a cell error -> NotebookFailed.
+
+    With ``warm`` it runs on this process's warm kernel (:mod:`pipeline.warm`), otherwise on a
+    kernel of its own.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
+    from pipeline import warm as warm_engine
+
+    warm_engine.register()
     check_parameters(job.source, list(job.parameters))
     job.executed.parent.mkdir(parents=True, exist_ok=True)
     where = job.notebook + (f" ({job.label})" if job.label else "")
@@ -81,6 +88,7 @@ def execute_notebook(job: NotebookJob, *, kernel_name: str = KERNEL_NAME,
             kernel_name=kernel_name, progress_bar=False, log_output=False,
             cwd=str(job.source.parent), execution_timeout=cell_timeout,
             config=Config(KERNEL_CONFIG),
+            engine_name=warm_engine.ENGINE_NAME if warm else None,
         )
     except PapermillExecutionError as exc:
         raise NotebookFailed(f"{where}: {exc.ename}: {exc.evalue}") from exc
