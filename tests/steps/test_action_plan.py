@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -21,6 +18,7 @@ from pipeline.steps.action_plan import (
     review_months,
 )
 from pipeline.steps.appraisal_district import appraise_district
+from tests.storable import assert_storable
 
 CHARNWOOD = "E07000130"
 
@@ -122,29 +120,9 @@ def test_charnwood_action_plan(charnwood_plan):
     assert all(isinstance(g.probability, float) for g in plan.gaps)
 
 
-def _plain(value, path="plan"):
-    """Every leaf of a result is data: frames, arrays, plain values, containers of them."""
-    if dataclasses.is_dataclass(value):
-        if type(value).__name__ == "TargetForecast":  # step 3's result (checked there)
-            return
-        for f in dataclasses.fields(value):
-            _plain(getattr(value, f.name), f"{path}.{f.name}")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            assert isinstance(k, str), path
-            _plain(v, f"{path}[{k}]")
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _plain(v, f"{path}[{i}]")
-    else:
-        assert value is None or isinstance(
-            value, (pd.DataFrame, pd.Series, np.ndarray, str, int, float, bool, np.integer,
-                    np.floating)), f"{path}: {type(value).__name__} is not data"
-
-
-def test_the_plan_is_data_only(charnwood_plan):
+def test_the_plan_is_data_only(charnwood_plan, tmp_path):
     _, _, plan = charnwood_plan
-    _plain(plan)
+    assert_storable(plan, tmp_path)
     import pyarrow as pa
 
     for frame in (plan.plan, plan.resources, *[g.milestones for g in plan.gaps]):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 from types import SimpleNamespace
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -22,6 +20,7 @@ from pipeline.steps.appraisal_district import (
     scenario_summary,
     target_scenarios,
 )
+from tests.storable import assert_storable
 
 CHARNWOOD = "E07000130"
 
@@ -116,28 +115,10 @@ def test_option_appraisal_for_charnwood(prepared, charnwood_appraisal):
     assert appraisal.illustrative
 
 
-def _plain(value, path="appraisal"):
-    if dataclasses.is_dataclass(value):
-        if type(value).__name__ == "TargetForecast":  # step 3's result (checked there)
-            return
-        for f in dataclasses.fields(value):
-            _plain(getattr(value, f.name), f"{path}.{f.name}")
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _plain(v, f"{path}[{k}]")
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _plain(v, f"{path}[{i}]")
-    else:
-        assert value is None or isinstance(
-            value, (pd.DataFrame, pd.Series, np.ndarray, str, int, float, bool, np.integer,
-                    np.floating)), f"{path}: {type(value).__name__} is not data"
-
-
-def test_the_appraisal_is_data_only_and_step_5_can_reuse_it(charnwood_appraisal):
+def test_the_appraisal_is_data_only_and_step_5_can_reuse_it(charnwood_appraisal, tmp_path):
     appraisal = charnwood_appraisal
     assert isinstance(appraisal, DistrictAppraisal)
-    _plain(appraisal)
+    assert_storable(appraisal, tmp_path)
     gap = appraisal.targets["crime_charnwood_pn_gap"]
     assert isinstance(gap, TargetScenarios)
     assert gap.comparator_reach is not None and gap.comparator_path is not None

@@ -3,8 +3,6 @@ real data."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,10 +24,9 @@ from pipeline.steps.target_forecast import (
 )
 from pipeline.steps.target_series import CRIME_VARIABLE
 from pipeline.store import load_observations
+from tests.storable import assert_storable
 
 CHARNWOOD, BLABY, NWL, COUNTY = "E07000130", "E07000129", "E07000134", "E10000018"
-PLAIN = (str, int, float, bool, type(None), np.integer, np.floating, np.bool_, pd.DataFrame,
-         pd.Series, np.ndarray)
 
 
 def test_trust_rating_from_the_backtest():
@@ -48,21 +45,6 @@ def test_an_area_without_registers_has_no_targets():
     empty = no_registers(BLABY, "Blaby")
     assert not empty.has_registers and not empty.has_targets and not empty.illustrative
     assert status_counts(empty.forecasts) == {}
-
-
-def _assert_data_only(value, where="result"):
-    """Fields are plain values, frames, arrays, containers of those or nested dataclasses."""
-    if dataclasses.is_dataclass(value):
-        for f in dataclasses.fields(value):
-            _assert_data_only(getattr(value, f.name), f"{where}.{f.name}")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _assert_data_only(item, f"{where}[{key!r}]")
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _assert_data_only(item, f"{where}[{i}]")
-    else:
-        assert isinstance(value, PLAIN), f"{where} is a {type(value).__name__}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,7 +160,7 @@ def test_a_district_target_missing_from_the_forecasts_is_an_error(real, register
         district_targets_from(partial, registers.targets, BLABY, "Blaby", data)
 
 
-def test_district_targets_are_data_only(charnwood):
-    _assert_data_only(charnwood)
+def test_district_targets_are_data_only(charnwood, tmp_path):
+    assert_storable(charnwood, tmp_path)
     predictive = charnwood.forecasts[2].projection.predictive
     assert predictive.family is None and predictive.draws is not None
