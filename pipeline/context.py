@@ -7,6 +7,7 @@ Reading and writing happen here and in :mod:`pipeline.store` only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,9 +77,30 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     return summary
 
 
+#: Area types kept in the area's part of the store beside its own LSOAs: every district, the
+#: county and England (comparators and national rankings of districts).
+AGGREGATE_TYPES = ("LAD", "CTY", "ENG")
+
+
+def area_store_filter(working_vintage: str, lsoa_codes: Iterable[str]) -> list[list[tuple]]:
+    """The pyarrow filter of the area's part of the indicator store: district, county and
+    England rows, and the working-vintage rows of the area's LSOAs.
+
+    >>> area_store_filter("LSOA11", ["E01000002", "E01000001"])[1]
+    [('area_type', '==', 'LSOA11'), ('area_code', 'in', ['E01000001', 'E01000002'])]
+    """
+    return [[("area_type", "in", list(AGGREGATE_TYPES))],
+            [("area_type", "==", working_vintage), ("area_code", "in", sorted(set(lsoa_codes)))]]
+
+
 @dataclass
 class AreaData:
-    """Everything a district's notebooks need, read from ``data/processed/``."""
+    """Everything a district's notebooks need, read from ``data/processed/``.
+
+    ``store`` is the area's part of the indicator store (:func:`area_store_filter`): a county's
+    LSOAs are a few per cent of the national rows the ingest keeps. Rows of every LSOA in England
+    are read on demand with :meth:`national_rows`.
+    """
 
     config: AreaConfig
     store: pd.DataFrame
@@ -88,6 +110,14 @@ class AreaData:
     membership: pd.DataFrame
     localities: pd.DataFrame
     locality_rows: pd.DataFrame
+    processed_dir: Path | None = None
+
+    def national_rows(self, indicator_ids: Sequence[str], period: str) -> pd.DataFrame:
+        """Working-vintage rows of every LSOA for some indicators in one period (such as the
+        IoD domains, for national thresholds), read from the store file."""
+        return datasets.load("indicators", self.processed_dir, filters=[
+            ("area_type", "==", self.config.working_vintage),
+            ("indicator_id", "in", sorted(set(indicator_ids))), ("period", "==", str(period))])
 
     def district_localities(self, district_code: str) -> pd.DataFrame:
         """The district's localities (summary rows), priority neighbourhoods first."""
@@ -106,15 +136,20 @@ def load_area_data(config_path: str | Path | None = None,
         if not datasets.exists(name, out_dir):
             raise InputError(datasets.path(name, out_dir), "localities have not been prepared yet "
                                                           "(run `python -m pipeline localities` first)")
+    lsoas = datasets.load("lsoas", out_dir)
+    if not datasets.exists("indicators", out_dir):
+        load_store(out_dir)  # the missing-store error
     return AreaData(
         config=config,
-        store=load_store(out_dir),
+        store=datasets.load("indicators", out_dir, filters=area_store_filter(
+            config.working_vintage, lsoas["lsoa_code"])),
         catalogue=load_catalogue(config.indicators_path),
-        lsoas=datasets.load("lsoas", out_dir),
+        lsoas=lsoas,
         boundaries=geography.lsoa_boundaries(config),
         membership=datasets.load("locality_membership", out_dir),
         localities=datasets.load("localities", out_dir),
         locality_rows=datasets.load("locality_indicators", out_dir),
+        processed_dir=out_dir,
     )
 
 

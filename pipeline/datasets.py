@@ -101,13 +101,15 @@ def exists(name: str, processed_dir: str | Path | None = None, **keys: str) -> b
     return path(name, processed_dir, **keys).exists()
 
 
-def load(name: str, processed_dir: str | Path | None = None, **keys: str) -> Any:
-    """Read dataset ``name`` in its catalogued format."""
+def load(name: str, processed_dir: str | Path | None = None, *, filters: Any = None,
+         **keys: str) -> Any:
+    """Read dataset ``name`` in its catalogued format (Parquet: only the rows ``filters`` keep,
+    in pyarrow's filter form, read without the others)."""
     from pipeline import resultstore
 
     where, fmt = path(name, processed_dir, **keys), dataset(name).format
     if fmt == "parquet":
-        return pd.read_parquet(where)
+        return pd.read_parquet(where, filters=filters)
     if fmt == "geojson":
         import geopandas as gpd
 

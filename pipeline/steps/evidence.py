@@ -417,8 +417,7 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
     vintage = store["area_type"] == config.working_vintage
     lsoa_rows = store[vintage & store["area_code"].isin(data.lsoas["lsoa_code"])]
     area_lsoa_rows = lsoa_rows[lsoa_rows["area_code"].isin(area.lsoa_codes)]
-    national = store[vintage & store["indicator_id"].isin([*DOMAINS, *DOMAINS.values()])
-                     & (store["period"] == EDITION)]
+    national = data.national_rows([*DOMAINS, *DOMAINS.values()], EDITION)
     wider = store[store["area_code"].isin([config.county.code, config.england.code])]
     own = store[store["area_code"] == area.code]
 
