@@ -1,9 +1,16 @@
 """The batch runner: ``python -m pipeline run --district <code|name|all> [--workers N] [--steps ...]``.
 
-For each district it executes the step notebooks (an ordered list, :data:`DEFAULT_STEPS`) and
-the locality profile notebook once per locality of the district with papermill (kernel
-``python3``), publishes each executed notebook as an HTML page and assembles the district's pack
-(:mod:`pipeline.reporting.pack`).
+For each district it computes the district's results (:mod:`pipeline.results`), executes the
+step notebooks (an ordered list, :data:`DEFAULT_STEPS`) and the locality profile notebook once
+per locality of the district with papermill (kernel ``python3``), publishes each executed
+notebook as an HTML page and assembles the district's pack (:mod:`pipeline.publish`).
+
+The work is a set of jobs (:mod:`pipeline.jobs`): the run's target forecasts, each district's
+results, each page, each pack. A job starts when the jobs it needs are done, on any worker of the
+executor (:mod:`pipeline.executors`: this process, a local process pool or a Dask cluster), so
+the pages of one large district spread over every worker. Each worker keeps one warm kernel.
+Re-runs are incremental: a page whose notebook, parameters, code and results are unchanged is
+reused, and an unchanged pack is left as published; ``force`` runs everything again.
 
 Parameters every notebook gets (and must declare in its cell tagged ``parameters``; papermill
 would only warn about an undeclared one, this runner refuses it with an :class:`InputError`):
@@ -18,27 +25,24 @@ would only warn about an undeclared one, this runner refuses it with an :class:`
 
 Executed notebooks (with outputs) go to ``<output_dir>/notebooks/``, never beside the source
 notebooks, which stay stripped. One district failing does not stop the others: its summary
-entry carries a one-line error and the exit status is 1. A pack is built in a hidden folder and
-moved into place only when complete, so a failed run never leaves half a pack. With
-``--workers N`` districts run in parallel processes; the pages are the same either way.
+entry carries a one-line error and the exit status is 1. The pages are the same bytes whatever
+the number of workers or the executor.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
-import queue
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
-from pipeline import datasets
+from pipeline import datasets, fingerprint, jobs
 from pipeline.errors import InputError
 from pipeline.execute import (  # noqa: F401 - re-exported: the batch's public names
     KERNEL_CONFIG,
@@ -49,22 +53,16 @@ from pipeline.execute import (  # noqa: F401 - re-exported: the batch's public n
     declared_parameters,
     execute_notebook,
 )
-from pipeline.io import sha256_file, write_json
+from pipeline.executors import open_executor
+from pipeline.io import write_json
 from pipeline.localities import slug
 from pipeline.paths import NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
-from pipeline.reporting.export import PageContext, Source, export_notebook, public_parameters
+from pipeline.reporting.export import PageContext, Source
 from pipeline.reporting.pack import (
     LOCALITIES_DIRNAME,
     District,
-    PackPage,
     SiteIndex,
-    add_workbooks,
-    copy_pack_assets,
-    load_staged_tables,
     site_entries,
-    write_downloads,
-    write_manifest,
-    write_pack_index,
     write_site_index,
 )
 
@@ -74,6 +72,7 @@ DEFAULT_STEPS: tuple[str, ...] = (
 LOCALITY_NOTEBOOK = "locality_profile"
 EXECUTED_DIRNAME = "notebooks"
 LOCALITIES_FILE = "localities.json"
+WORK_STAMP = "work.stamp.json"
 SUMMARY_FILE = "run_summary.json"
 STEP_PARAMETERS = ("district", "config_path", "processed_dir", "output_dir")
 LOCALITY_PARAMETERS = STEP_PARAMETERS + ("locality", "locality_name")
@@ -156,6 +155,12 @@ class RunPlan:
         The localities of a district (see :data:`LocalitiesFor`).
     provenance
         Code version, input hashes, sources, package versions for footers and manifests.
+    workers, scheduler
+        How many jobs run at once, and where (see :mod:`pipeline.executors`): ``scheduler``
+        is a Dask scheduler address, ``"local"`` for a local Dask cluster, or ``None`` for this
+        machine's processes (one worker: this process).
+    force
+        Run every page and publish every pack again, even where the last run is current.
     warm
         Run the notebooks on one kernel kept alive per worker process (:mod:`pipeline.warm`),
         each notebook in a clean namespace; ``False``: a new kernel for every notebook.
@@ -181,6 +186,8 @@ class RunPlan:
     kernel_name: str = KERNEL_NAME
     cell_timeout: int | None = None
     workers: int = 1
+    scheduler: str | None = None
+    force: bool = False
     progress: bool = True
     results: bool = False
     warm: bool = True
@@ -233,20 +240,7 @@ def notebook_jobs(
 
 
 # --------------------------------------------------------------------------------------------
-# One district
-
-
-@dataclass
-class DistrictResult:
-    """How one district's run went (``seconds`` is the only value that varies between runs)."""
-
-    code: str
-    name: str
-    slug: str
-    status: str
-    seconds: float
-    pages: int
-    error: str = ""
+# One district's pages
 
 
 def one_line(exc: BaseException) -> str:
@@ -257,150 +251,67 @@ def one_line(exc: BaseException) -> str:
     return text[:300] + ("..." if len(text) > 300 else "")
 
 
-def _replace_folder(built: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if final.exists():
-        final.rename(old)
-    built.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+def _work_stamp(plan: RunPlan) -> str:
+    """The code and notebooks behind a work folder: when they change, its old executed
+    notebooks and staged tables are cleared (everything runs again anyway)."""
+    return fingerprint.digest_text(fingerprint.code_fingerprint(), *(
+        plan.source(n).read_text(encoding="utf-8") for n in plan.notebooks()))
 
 
-def locality_note(config_path: Path) -> str:
-    """What the front page says about the localities' sources (the forum-area stand-in)."""
-    from pipeline.config import load_area_config
-    from pipeline.context import locality_settings
-
-    try:
-        settings = locality_settings(load_area_config(config_path))
-    except InputError:
-        return ""  # a config without locality settings: nothing to say
-    if settings.forum_file is not None or not settings.forum_stand_in:
-        return ""
-    return f"Community forum areas: {settings.forum_stand_in}."
-
-
-def _report(reporter: Any, kind: str, amount: int = 1) -> None:
-    if reporter is not None:
-        reporter.put((kind, amount))
+def _prepare_work(plan: RunPlan, work: Path) -> None:
+    stamp_file, wanted = work / WORK_STAMP, _work_stamp(plan)
+    current = stamp_file.exists() and \
+        json.loads(stamp_file.read_text(encoding="utf-8")).get("work") == wanted
+    if work.exists() and (plan.force or not current):
+        shutil.rmtree(work)
+    write_json({"work": wanted}, stamp_file)
 
 
 def _pack_localities(plan: RunPlan, district: District, work: Path) -> list[tuple[str, str]]:
-    """The localities profiled in this run (recorded in the work folder), or, when profiles are
-    not re-run, those of the last run (re-published)."""
+    """The localities profiled in this run (recorded in the work folder; pages of localities no
+    longer listed are removed), or, when profiles are not re-run, those of the last run."""
     recorded = work / LOCALITIES_FILE
     if plan.locality_notebook and plan.runs(plan.locality_notebook):
         localities = [] if plan.localities_for is None else \
             [(str(i), str(n)) for i, n in plan.localities_for(district.code)]
         write_json([list(pair) for pair in localities], recorded)
-        stale = work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME
-        if stale.exists():
-            shutil.rmtree(stale)
+        keep = {slug(i) for i, _ in localities}
+        for old in (work / EXECUTED_DIRNAME / LOCALITIES_DIRNAME).glob("*"):
+            if old.name.split(".")[0] not in keep:
+                old.unlink()
         return localities
     if recorded.exists():
         return [(str(i), str(n)) for i, n in json.loads(recorded.read_text(encoding="utf-8"))]
     return []
 
 
-def build_district(plan: RunPlan, district: District, reporter: Any = None) -> list[PackPage]:
-    """Compute the district's results, run its notebooks and publish its pack; raise on the
-    first failure."""
+def plan_district(plan: RunPlan, district: District) -> list[NotebookJob]:
+    """Ready the district's work folder and list its pages (run here, in the main process)."""
     work = Path(plan.work_dir) / district.slug
-    if plan.only is None and work.exists():
-        shutil.rmtree(work)
-    localities = _pack_localities(plan, district, work)
-    jobs = notebook_jobs(plan, district, localities)
-    to_run = [j for j in jobs if plan.runs(j.notebook)]
-    _report(reporter, "planned", len(to_run))
-    if plan.results and to_run:
-        from pipeline.results import DistrictResults
-
-        DistrictResults(district.code, plan.config_path, plan.processed_dir).compute_all(
-            [locality_id for locality_id, _ in localities])
-    for number, job in enumerate(to_run):
-        try:
-            execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout,
-                             warm=plan.warm)
-        except Exception:
-            _report(reporter, "planned", number - len(to_run))  # the rest will not run
-            raise
-        _report(reporter, "done")
-    return publish_pack(plan, district, jobs, work)
-
-
-def publish_pack(plan: RunPlan, district: District, jobs: Sequence[NotebookJob], work: Path
-                 ) -> list[PackPage]:
-    """Export the executed notebooks as pages and assemble the pack in a hidden folder, then
-    move it into place whole. Returns its pages."""
-    pack_title = f"{district.name} evidence pack"
-    build = Path(plan.reports_dir) / f".{district.slug}.building"
-    if build.exists():
-        shutil.rmtree(build)
-    try:
-        pages = []
-        for job in jobs:
-            if not job.executed.exists():
-                continue  # a step not run yet (only with --steps)
-            info = export_notebook(
-                job.executed, build / job.href,
-                context=plan.provenance.context(job.parameters, pack_title),
-                depth=job.href.count("/"), name=f"{job.notebook}.ipynb")
-            pages.append(PackPage(
-                title=info.title, href=job.href, kind=job.kind, notebook=job.notebook,
-                label=job.label, chart_ids=info.chart_ids, key_messages=info.key_messages,
-                sha256=sha256_file(build / job.href)))
-        copy_pack_assets(build)
-        pack_parameters = {"district": district.code, "config_path": str(plan.config_path)}
-        context = plan.provenance.context(pack_parameters, pack_title)
-        about = [("District", f"{district.name} ({district.code})"),
-                 ("Code version", plan.provenance.code_version),
-                 ("Parameters", "; ".join(f"{k}: {v}" for k, v in
-                                          public_parameters(pack_parameters).items()))]
-        downloads = write_downloads(load_staged_tables(work), build,
-                                    workbook_name=f"{district.slug}-tables",
-                                    title=f"{pack_title}: tables", about=about)
-        downloads = [*downloads, *add_workbooks(work, build)]
-        write_pack_index(build, district=district, pages=pages, downloads=downloads,
-                         context=context, locality_note=locality_note(plan.config_path))
-        write_manifest(build, district=district, context=context, pages=pages,
-                       downloads=downloads)
-        _replace_folder(build, Path(plan.reports_dir) / district.slug)
-        return pages
-    finally:
-        if build.exists():
-            shutil.rmtree(build)
-
-
-def run_district(plan: RunPlan, district: District, reporter: Any = None) -> DistrictResult:
-    """Build one district's pack, turning any failure into a ``failed`` result."""
-    start = time.perf_counter()
-    try:
-        pages = build_district(plan, district, reporter)
-        status, error, count = "ok", "", len(pages)
-    except Exception as exc:  # noqa: BLE001 - one district must not stop the others
-        status, error, count = "failed", one_line(exc), 0
-    _report(reporter, "district")
-    return DistrictResult(code=district.code, name=district.name, slug=district.slug,
-                          status=status, seconds=round(time.perf_counter() - start, 1),
-                          pages=count, error=error)
-
-
-_WORKER_REPORTER: Any = None
-
-
-def _init_worker(reporter: Any) -> None:
-    global _WORKER_REPORTER
-    _WORKER_REPORTER = reporter
-
-
-def _run_district_in_worker(plan: RunPlan, district: District) -> DistrictResult:
-    return run_district(plan, district, _WORKER_REPORTER)
+    _prepare_work(plan, work)
+    return notebook_jobs(plan, district, _pack_localities(plan, district, work))
 
 
 # --------------------------------------------------------------------------------------------
 # The run
+
+
+@dataclass
+class DistrictResult:
+    """How one district's run went (``seconds``, when it was done after the run started, is
+    the only value that varies between runs of the same work)."""
+
+    code: str
+    name: str
+    slug: str
+    status: str
+    seconds: float
+    pages: int
+    error: str = ""
+    ran: int = 0
+    reused: int = 0
+    computed: int = 0
+    published: bool = False
 
 
 @dataclass
@@ -426,36 +337,24 @@ class RunSummary:
 
     def table(self) -> str:
         """A plain-text table for the terminal."""
-        rows = [("District", "Code", "Status", "Seconds", "Pages", "Error")]
-        rows += [(r.name, r.code, r.status, f"{r.seconds:.1f}", str(r.pages), r.error)
-                 for r in self.results]
-        widths = [max(len(row[i]) for row in rows) for i in range(5)]
-        lines = ["  ".join(cell.ljust(widths[i]) if i < 5 else cell
+        rows = [("District", "Code", "Status", "Done at (s)", "Pages", "Run", "Reused", "Error")]
+        rows += [(r.name, r.code, r.status, f"{r.seconds:.1f}", str(r.pages), str(r.ran),
+                  str(r.reused), r.error) for r in self.results]
+        last = len(rows[0]) - 1
+        widths = [max(len(row[i]) for row in rows) for i in range(last)]
+        lines = ["  ".join(cell.ljust(widths[i]) if i < last else cell
                            for i, cell in enumerate(row)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
-
-class _Progress:
-    """The progress bar: notebooks done (total grows as districts plan), districts done."""
-
-    def __init__(self, enabled: bool, districts: int) -> None:
-        self.bar = tqdm(total=0, desc="Notebooks", unit="notebook", disable=not enabled)
-        self.districts, self.finished = districts, 0
-
-    def put(self, message: tuple[str, int]) -> None:
-        kind, amount = message
-        if kind == "planned":
-            self.bar.total += amount
-            self.bar.refresh()
-        elif kind == "done":
-            self.bar.update(amount)
-        elif kind == "district":
-            self.finished += amount
-            self.bar.set_postfix_str(f"districts {self.finished}/{self.districts}")
-
-    def close(self) -> None:
-        self.bar.close()
+    def reuse(self) -> str:
+        """One line on what this run reused rather than ran again."""
+        ok = [r for r in self.results if r.status == "ok"]
+        pages = sum(r.ran + r.reused for r in ok)
+        return (f"Pages: {sum(r.ran for r in ok)} run, {sum(r.reused for r in ok)} of {pages} "
+                f"reused; results: {sum(r.computed for r in ok)} part(s) computed; packs: "
+                f"{sum(r.published for r in ok)} published, "
+                f"{sum(not r.published for r in ok)} unchanged.")
 
 
 def check_plan(plan: RunPlan) -> None:
@@ -478,6 +377,83 @@ def check_plan(plan: RunPlan) -> None:
         check_parameters(plan.source(notebook), names)
 
 
+@dataclass
+class _Job:
+    """One job of the run: ``fn(*args)`` once the jobs named in ``after`` are done."""
+
+    key: str
+    district: District | None
+    fn: Callable[..., Any]
+    args: tuple
+    after: tuple[str, ...] = ()
+    page: bool = False
+
+
+def _jobs(plan: RunPlan, pages: dict[str, list[NotebookJob]]) -> list[_Job]:
+    """Every job of the run, in the order they should start when free to."""
+    out = [_Job("forecasts", None, jobs.forecast_targets, (plan,))] if plan.results else []
+    for district in (d for d in plan.districts if d.code in pages):
+        code, listed = district.code, pages[district.code]
+        to_run = [j for j in listed if plan.runs(j.notebook)]
+        before: tuple[str, ...] = ()
+        if plan.results and to_run:
+            ids = tuple(j.parameters["locality"] for j in listed if j.kind == "locality")
+            out.append(_Job(f"results/{code}", district, jobs.compute_results,
+                            (plan, district, ids), after=("forecasts",)))
+            before = (f"results/{code}",)
+        keys = tuple(f"page/{code}/{j.href}" for j in to_run)
+        out += [_Job(key, district, jobs.run_page, (plan, j), after=before, page=True)
+                for key, j in zip(keys, to_run)]
+        out.append(_Job(f"publish/{code}", district, jobs.publish, (plan, district, listed),
+                        after=keys or before))
+    return out
+
+
+def _dispatch(plan: RunPlan, work: list[_Job], results: dict[str, DistrictResult],
+              progress: tqdm) -> None:
+    """Run the jobs on the plan's executor as their dependencies finish, recording how each
+    district went in ``results``; a failed job fails its district (its later jobs are dropped),
+    never the others."""
+    start = time.perf_counter()
+    finished: set[str] = set()
+    waiting, running = list(work), {}
+    with open_executor(plan.workers, plan.scheduler) as pool:
+        while waiting or running:
+            for job in list(waiting):
+                result = results.get(job.district.code) if job.district else None
+                if result is not None and result.status == "failed":
+                    waiting.remove(job)
+                    progress.total -= job.page
+                elif all(key in finished for key in job.after):
+                    waiting.remove(job)
+                    running[pool.submit(job.fn, *job.args)] = job
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = running.pop(future)
+                finished.add(job.key)
+                progress.update(job.page)
+                if job.district is None:
+                    continue  # the shared forecasts: a district meets a failure again alone
+                _record(results[job.district.code], job, future, time.perf_counter() - start)
+
+
+def _record(result: DistrictResult, job: _Job, future: Future, seconds: float) -> None:
+    try:
+        value = future.result()
+    except Exception as exc:  # noqa: BLE001 - one district must not stop the others
+        if result.status == "ok":
+            result.status, result.error, result.pages = "failed", one_line(exc), 0
+        return
+    if job.page:
+        result.ran += bool(value)
+        result.reused += not value
+    elif job.key.startswith("results/"):
+        result.computed = int(value)
+    else:
+        result.pages, result.published = value
+        result.seconds = round(seconds, 1)
+
+
 def run_batch(plan: RunPlan) -> RunSummary:
     """Run every district of the plan, write the summary and the county index.
 
@@ -485,40 +461,19 @@ def run_batch(plan: RunPlan) -> RunSummary:
     declare a parameter; after that, failures are per district (see :class:`RunSummary`).
     """
     check_plan(plan)
-    if plan.results:  # once per run, shared by every pack (before the districts fan out)
-        from pipeline.results import target_forecasts
-
+    results, pages = {}, {}
+    for d in plan.districts:
+        results[d.code] = DistrictResult(code=d.code, name=d.name, slug=d.slug, status="ok",
+                                         seconds=0.0, pages=0)
         try:
-            target_forecasts(plan.config_path, plan.processed_dir)
-        except Exception:  # noqa: BLE001 - each district meets it again and fails alone
-            pass
-    progress = _Progress(plan.progress, len(plan.districts))
-    results: dict[str, DistrictResult] = {}
+            pages[d.code] = plan_district(plan, d)
+        except Exception as exc:  # noqa: BLE001 - one district must not stop the others
+            results[d.code].status, results[d.code].error = "failed", one_line(exc)
+    work = _jobs(plan, pages)
+    progress = tqdm(total=sum(j.page for j in work), desc="Pages", unit="page",
+                    disable=not plan.progress)
     try:
-        if plan.workers == 1 or len(plan.districts) == 1:
-            for district in plan.districts:
-                results[district.code] = run_district(plan, district, progress)
-        else:
-            context = multiprocessing.get_context("spawn")
-            messages = context.Queue()
-            workers = min(plan.workers, len(plan.districts))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                     initializer=_init_worker, initargs=(messages,)) as pool:
-                futures: dict[Future, District] = {
-                    pool.submit(_run_district_in_worker, plan, d): d for d in plan.districts}
-                pending = set(futures)
-                while pending:
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    _drain(messages, progress)
-                    for future in done:
-                        district = futures[future]
-                        try:
-                            results[district.code] = future.result()
-                        except Exception as exc:  # noqa: BLE001 - a worker that died
-                            results[district.code] = DistrictResult(
-                                code=district.code, name=district.name, slug=district.slug,
-                                status="failed", seconds=0.0, pages=0, error=one_line(exc))
-                _drain(messages, progress)
+        _dispatch(plan, work, results, progress)
     finally:
         progress.close()
     summary = RunSummary([results[d.code] for d in plan.districts])
@@ -530,11 +485,3 @@ def run_batch(plan: RunPlan) -> RunSummary:
                                         entries=site_entries(reports, everyone, failed),
                                         code_version=plan.provenance.code_version))
     return summary
-
-
-def _drain(messages: Any, progress: _Progress) -> None:
-    while True:
-        try:
-            progress.put(messages.get_nowait())
-        except queue.Empty:
-            return

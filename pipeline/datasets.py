@@ -72,6 +72,8 @@ CATALOGUE: dict[str, Dataset] = {d.name: d for d in (
             "district's results, computed once per run"),
     Dataset("results_stamp", "results/{district}/{part}.stamp.json", "json",
             "what a results part was computed from (input, register and code fingerprints)"),
+    Dataset("prepared_stamp", "stamps/{step}.json", "json",
+            "what the ingest or the localities were last built from (their fingerprint)"),
     Dataset("page_work", "runs/{area}", "folder",
             "where a pack's pages run and stage their download tables"),
 )}

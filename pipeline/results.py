@@ -51,19 +51,26 @@ def prepared_data(config_path: str | Path, processed_dir: str | Path | None) -> 
 
 
 def _stored(name: str, processed_dir: Path | None, wanted: dict[str, str],
-            compute: Callable[[], Any], **keys: str) -> Any:
-    """Read dataset ``name`` if its stamp equals ``wanted``; else compute, write and stamp it."""
+            compute: Callable[[], Any], **keys: str) -> tuple[Any, bool]:
+    """Read dataset ``name`` if its stamp equals ``wanted``; else compute, write and stamp it.
+    Returns the value and whether it was computed."""
     stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
-    stamp_path = datasets.path("results_stamp", processed_dir, **stamp_keys)
-    stored = datasets.load("results_stamp", processed_dir, **stamp_keys) \
-        if stamp_path.exists() else None
-    if fingerprint.is_current(stored, wanted) and datasets.exists(name, processed_dir, **keys):
-        return datasets.load(name, processed_dir, **keys)
+    if fingerprint.is_current(stored_stamp(processed_dir, **stamp_keys), wanted) \
+            and datasets.exists(name, processed_dir, **keys):
+        return datasets.load(name, processed_dir, **keys), False
     value = compute()
-    stamp_path.unlink(missing_ok=True)  # no stamp while the part is being replaced
-    datasets.save(name, value, processed_dir, **keys)
+    datasets.path("results_stamp", processed_dir, **stamp_keys).unlink(missing_ok=True)
+    datasets.save(name, value, processed_dir, **keys)  # no stamp while the part is replaced
     datasets.save("results_stamp", wanted, processed_dir, **stamp_keys)
-    return value
+    return value, True
+
+
+def stored_stamp(processed_dir: str | Path | None, district: str, part: str
+                 ) -> dict[str, str] | None:
+    """The stamp a stored part was computed with (``None``: never computed)."""
+    if not datasets.exists("results_stamp", processed_dir, district=district, part=part):
+        return None
+    return datasets.load("results_stamp", processed_dir, district=district, part=part)
 
 
 class DistrictResults:
@@ -94,6 +101,8 @@ class DistrictResults:
         self._parts: dict[str, Any] = {}
         self._observations: dict[tuple[str, ...], pd.DataFrame] = {}
         self._stamp: dict[str, str] | None = None
+        #: The parts this object computed (the others it read back as current).
+        self.computed: list[str] = []
 
     # --- inputs ---------------------------------------------------------------------------
 
@@ -111,20 +120,54 @@ class DistrictResults:
             self._observations[key] = load_observations(self.processed_dir, variables=list(key))
         return self._observations[key]
 
-    def stamp(self, **details: str) -> dict[str, str]:
-        """What this district's results are computed from (see :mod:`pipeline.fingerprint`)."""
+    def stamp(self, scope: str = "", **details: str) -> dict[str, str]:
+        """What a part is computed from (see :mod:`pipeline.fingerprint`): the inputs, the
+        settings but the registers, and the code; for ``scope`` ``"targets"``, ``"options"`` or
+        ``"all"`` also the register entries concerned (:meth:`register_digest`); and
+        ``details``."""
         if self._stamp is None:
+            registers = [self.config.config_file(k) for k in ("targets", "options", "appraisal")]
             self._stamp = fingerprint.stamp(
                 self.config.path, self.processed_dir,
-                extra=[*self.config.extra.values(), self.config.indicators_path])
-        return {**self._stamp, **details}
+                extra=[*self.config.extra.values(), self.config.indicators_path],
+                exclude=[p for p in registers if p is not None])
+        scoped = {"registers": self.register_digest(scope)} if scope else {}
+        return {**self._stamp, **scoped, **details}
 
-    def part(self, part: str, compute: Callable[[], Any], **details: str) -> Any:
+    def register_digest(self, scope: str) -> str:
+        """A digest of the register entries that concern this district: ``"targets"``, the
+        targets it shows (its own and the county's) and the appraisal settings; ``"options"``,
+        those and the options acting on its targets (with the options they depend on or
+        exclude); ``"all"``, every target and the appraisal settings. Editing an entry that
+        concerns other districts only leaves this district's results current."""
+        from pipeline.registers import BAU_ID
+        from pipeline.steps.target_areas import area_code_of, district_targets
+
+        registers = self.registers
+        if registers is None:
+            return "no registers"
+        if scope == "all":
+            return fingerprint.digest_text(repr(registers.targets), repr(registers.appraisal))
+        chosen = district_targets(registers.targets, area_code_of(self.data, self.district),
+                                  self.config.county.code, self.data.localities)
+        texts = [repr(chosen), repr(registers.appraisal)]
+        if scope == "options":
+            ids = {t.id for t in chosen}
+            acting = [o for o in registers.options if o.id == BAU_ID or ids & set(o.targets)]
+            wanted = {o.id for o in acting} | {i for o in acting
+                                              for i in (*o.depends_on, *o.excludes)}
+            texts.append(repr([o for o in registers.options if o.id in wanted]))
+        return fingerprint.digest_text(*texts)
+
+    def part(self, part: str, compute: Callable[[], Any], scope: str = "",
+             **details: str) -> Any:
         """One part of the results: read if current, else computed once and written."""
         if part not in self._parts:
-            self._parts[part] = _stored("district_results", self.processed_dir,
-                                        self.stamp(**details), compute,
-                                        district=self.district, part=part)
+            self._parts[part], computed = _stored(
+                "district_results", self.processed_dir, self.stamp(scope, **details), compute,
+                district=self.district, part=part)
+            if computed:
+                self.computed.append(part)
         return self._parts[part]
 
     # --- the parts ------------------------------------------------------------------------
@@ -167,7 +210,7 @@ class DistrictResults:
             forecasts = target_forecasts(self.config.path, self.processed_dir, results=self)
             return district_targets_from(forecasts, self.registers.targets, code, name, data)
 
-        return self.part("targets", compute)
+        return self.part("targets", compute, scope="targets")
 
     @property
     def appraisal(self) -> Any:
@@ -175,7 +218,7 @@ class DistrictResults:
         from pipeline.steps.appraisal_district import appraise_district
 
         return self.part("appraisal", lambda: appraise_district(self.targets, self.registers,
-                                                                self.data))
+                                                                self.data), scope="options")
 
     @property
     def action_plan(self) -> Any:
@@ -187,14 +230,14 @@ class DistrictResults:
             return build_action_plan(self.targets, self.appraisal, self.data, self.package,
                                      base_year=base_year)
 
-        return self.part(f"action_plan-{self.package}", compute)
+        return self.part(f"action_plan-{self.package}", compute, scope="options")
 
     def profile(self, locality_id: str) -> Any:
         """One locality's profile (:class:`pipeline.steps.profile.ProfileResults`)."""
         from pipeline.localities import slug
 
         return self.part(f"profiles/{slug(locality_id)}",
-                         lambda: compute_locality_profile(self, locality_id))
+                         lambda: compute_locality_profile(self, locality_id), scope="targets")
 
     def compute_all(self, locality_ids: Iterable[str] = ()) -> None:
         """Compute (or confirm current) every part, and the profiles of ``locality_ids``."""
@@ -241,7 +284,7 @@ def target_forecasts(config_path: str | Path, processed_dir: str | Path | None =
         return forecast_register(registers.targets, results.data, observations,
                                  n_draws=registers.appraisal.draws, seed=registers.appraisal.seed)
 
-    return _stored("target_forecasts", results.processed_dir, results.stamp(), compute)
+    return _stored("target_forecasts", results.processed_dir, results.stamp("all"), compute)[0]
 
 
 def district_results(district: str, config_path: str | Path | None = None,

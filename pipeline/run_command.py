@@ -1,13 +1,16 @@
 """The ``run`` command: ``python -m pipeline run --district <code|name|all> ...``.
 
 Parses the command line into a :class:`pipeline.batch.RunPlan`, rebuilds the store and the
-localities unless ``--skip-ingest``, runs the batch and prints its summary.
+localities where they are not current (unless ``--skip-ingest``; :mod:`pipeline.prepare`), runs
+the batch and prints its summary, with what was reused.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +54,18 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
                           "overview pack), or 'all' (the county overview and every district)")
     run.add_argument("--skip-ingest", action="store_true",
                      help="use the indicator store and localities already in the processed "
-                          "folder instead of rebuilding them from data/raw first")
-    run.add_argument("--workers", type=_positive_int, default=1, metavar="N",
-                     help="districts run in parallel (default 1)")
+                          "folder without checking them against data/raw (by default they are "
+                          "rebuilt when their inputs, settings or code changed)")
+    run.add_argument("--workers", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+                     help="pages run in parallel, each worker on its own warm kernel (default: "
+                          f"the number of CPUs, {os.cpu_count() or 1} here)")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS|local",
+                     help="run the jobs on a Dask cluster: a scheduler's address "
+                          "(tcp://host:8786; its workers must see this project folder), or "
+                          "'local' for a local Dask cluster of --workers processes")
+    run.add_argument("--force", action="store_true",
+                     help="rebuild everything: the store, the localities, every result, page "
+                          "and pack, even where the last run is current")
     run.add_argument("--steps", nargs="+", default=None, metavar="NOTEBOOK",
                      help=f"run only these notebooks (of: {', '.join(DEFAULT_STEPS)}, "
                           f"{LOCALITY_NOTEBOOK}); other pages are re-published from their "
@@ -91,26 +103,24 @@ def plan_from_args(args: argparse.Namespace) -> RunPlan:
         notebooks_dir=resolve(args.notebooks) if args.notebooks else NOTEBOOKS_DIR,
         reports_dir=resolve(args.out) if args.out else REPORTS_DIR,
         processed_dir=processed, work_dir=datasets.path("page_work", processed, area=""),
-        workers=args.workers, progress=not args.no_progress,
+        workers=args.workers, scheduler=args.scheduler, force=args.force,
+        progress=not args.no_progress,
         results=not args.notebooks,  # the project's notebooks present results computed first
         localities_for=functools.partial(localities_for, processed_dir=processed),
     )
 
 
-def prepare(args: argparse.Namespace) -> None:
-    """Rebuild the indicator store and the localities from data/raw (the start of every run)."""
+def prepare(args: argparse.Namespace) -> str:
+    """Rebuild the indicator store and the localities where they are not current (the start of
+    every run); returns what was rebuilt and reused."""
     from pipeline.config import load_area_config
-    from pipeline.context import prepare_localities
-    from pipeline.store import run_ingest, write_store
+    from pipeline.prepare import prepare as prepare_data
 
     config = load_area_config(getattr(args, "config", None))
     processed = resolve(args.processed) if args.processed else PROCESSED_DIR
-    result = run_ingest(config, progress=not args.no_progress)
-    write_store(result, config, processed)
-    prepare_localities(config, processed)
-    s = result.summary()
-    print(f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} indicators, "
-          f"{s['store_rows']:,} rows ({s['seconds']} s); localities prepared.")
+    if args.force:  # every result computed again too
+        shutil.rmtree(datasets.path("target_forecasts", processed).parent, ignore_errors=True)
+    return prepare_data(config, processed, force=args.force, progress=not args.no_progress)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -122,11 +132,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.district.strip().lower() not in ("all", config.county.code.lower(),
                                                  config.county.name.lower()):
             config.district(args.district.strip())  # an unknown district fails before the rebuild
-        prepare(args)
+        prepared = prepare(args)
+    else:
+        prepared = "Indicator store and localities used as they are (--skip-ingest)."
     plan = plan_from_args(args)
     summary = run_batch(plan)
     print(summary.table())
     ok = len(summary.results) - len(summary.failed)
+    print(prepared)
+    print(summary.reuse())
     print(f"{ok} of {len(summary.results)} district pack(s) built; "
           f"summary in {Path(plan.reports_dir) / SUMMARY_FILE}.")
     return summary.exit_code

@@ -22,6 +22,7 @@ from __future__ import annotations
 import atexit
 import os
 import subprocess
+import threading
 from typing import Any
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -32,18 +33,19 @@ ENGINE_NAME = "warm"
 RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False)"
 
 
-Key = tuple[str, str]
+Key = tuple[str, str, int]
 
 
 class _Kernels:
-    """The live kernels of this process, one per kernel name and working folder."""
+    """The live kernels of this process, one per kernel name, working folder and thread (a
+    Dask worker may run jobs on several threads)."""
 
     def __init__(self) -> None:
         self.live: dict[Key, tuple[Any, Any]] = {}
 
     def get(self, key: Key, config: Any, start_timeout: int) -> tuple[Any, Any]:
-        """The kernel manager and client for ``key`` (kernel name, working folder), started
-        on first use."""
+        """The kernel manager and client for ``key`` (kernel name, working folder, thread),
+        started on first use."""
         if key not in self.live:
             from jupyter_client.manager import KernelManager
 
@@ -98,7 +100,8 @@ class WarmEngine(NBClientEngine):
                                  start_timeout: int = 60, execution_timeout: int | None = None,
                                  **kwargs: Any) -> Any:
         """Run ``nb_man``'s notebook on this process's warm kernel (see the module)."""
-        key = (kernel_name, os.getcwd())  # papermill runs the engine in the notebook's folder
+        # papermill runs the engine in the notebook's folder
+        key = (kernel_name, os.getcwd(), threading.get_ident())
         manager, client = KERNELS.get(key, kwargs.get("config"), start_timeout)
         KERNELS.reset(key, start_timeout)
         runner = PapermillNotebookClient(

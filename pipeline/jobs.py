@@ -1,0 +1,113 @@
+"""The jobs of a run, as a worker runs them: the run's target forecasts, a district's results,
+one page, one pack.
+
+Each job is a plain function of picklable arguments (the :class:`~pipeline.batch.RunPlan` and
+what the job is about), so any executor of :mod:`pipeline.executors` can run it. Each is
+*incremental*: a page whose stamp is unchanged since its last run is reused, a pack whose pages
+and provenance are unchanged is left as published (see :func:`page_stamp`), and results are
+recomputed only when stale (:mod:`pipeline.results`). ``force`` runs everything again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import fingerprint
+from pipeline.execute import NotebookJob, execute_notebook
+from pipeline.io import write_json
+
+if TYPE_CHECKING:
+    from pipeline.batch import RunPlan
+    from pipeline.reporting.pack import District
+
+#: The stored parts a district's step pages present (a change to any re-runs them).
+STEP_PAGE_PARTS = ("baseline", "evidence", "targets", "appraisal", "action_plan-best")
+PACK_STAMP = "pack.stamp.json"
+
+
+def forecast_targets(plan: RunPlan) -> None:
+    """Every target of the register forecast once for the run (read back when current)."""
+    from pipeline.results import target_forecasts
+
+    target_forecasts(plan.config_path, plan.processed_dir)
+
+
+def compute_results(plan: RunPlan, district: District, locality_ids: Sequence[str]) -> int:
+    """Compute (or confirm current) every part of a district's results; returns how many parts
+    were computed."""
+    from pipeline.results import DistrictResults
+
+    results = DistrictResults(district.code, plan.config_path, plan.processed_dir)
+    results.compute_all(locality_ids)
+    return len(results.computed)
+
+
+def page_stamp(plan: RunPlan, job: NotebookJob) -> str:
+    """What a page is made from: its notebook, its parameters and kernel, the code, and the
+    stamps of the results it presents (project notebooks) or the inputs and settings (other
+    notebooks, which read the data themselves)."""
+    from pipeline.localities import slug
+    from pipeline.results import stored_stamp
+
+    texts = [job.source.read_text(encoding="utf-8"), json.dumps(job.parameters, sort_keys=True),
+             plan.kernel_name, fingerprint.code_fingerprint()]
+    if plan.results:
+        parts = (f"profiles/{slug(job.parameters['locality'])}",) if job.kind == "locality" \
+            else STEP_PAGE_PARTS
+        texts += [json.dumps(stored_stamp(plan.processed_dir, job.parameters["district"], part),
+                             sort_keys=True) for part in parts]
+    else:
+        texts += [fingerprint.inputs_fingerprint(plan.processed_dir),
+                  fingerprint.settings_fingerprint(plan.config_path)]
+    return fingerprint.digest_text(*texts)
+
+
+def _stamp_file(job: NotebookJob) -> Path:
+    return job.executed.with_suffix(".stamp.json")
+
+
+def run_page(plan: RunPlan, job: NotebookJob) -> bool:
+    """Execute one page's notebook unless its last run is current; returns whether it ran."""
+    wanted = page_stamp(plan, job)
+    recorded = _stamp_file(job)
+    if not plan.force and job.executed.exists() and recorded.exists() and \
+            json.loads(recorded.read_text(encoding="utf-8")).get("page") == wanted:
+        return False
+    recorded.unlink(missing_ok=True)
+    execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout,
+                     warm=plan.warm)
+    write_json({"page": wanted}, recorded)
+    return True
+
+
+def pack_stamp(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -> str:
+    """What a published pack is made from: its pages' stamps, the provenance its footers state,
+    the settings and where it is published."""
+    pages = [json.loads(_stamp_file(j).read_text(encoding="utf-8"))["page"]
+             if _stamp_file(j).exists() else "" for j in jobs]
+    provenance = plan.provenance
+    return fingerprint.digest_text(
+        *pages, repr(district), repr(provenance), str(Path(plan.reports_dir).resolve()),
+        fingerprint.settings_fingerprint(plan.config_path), fingerprint.code_fingerprint())
+
+
+def publish(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -> tuple[int, bool]:
+    """Publish a district's pack unless the published one is current; returns its number of
+    pages and whether it was (re)published."""
+    from pipeline.publish import publish_pack
+
+    work = Path(plan.work_dir) / district.slug
+    wanted = pack_stamp(plan, district, jobs)
+    recorded = work / PACK_STAMP
+    published = Path(plan.reports_dir) / district.slug / "manifest.json"
+    if not plan.force and published.exists() and recorded.exists() and \
+            json.loads(recorded.read_text(encoding="utf-8")).get("pack") == wanted:
+        manifest: dict[str, Any] = json.loads(published.read_text(encoding="utf-8"))
+        return len(manifest.get("pages", [])), False
+    recorded.unlink(missing_ok=True)
+    pages = publish_pack(plan, district, jobs, work)
+    write_json({"pack": wanted}, recorded)
+    return len(pages), True

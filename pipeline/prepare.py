@@ -1,0 +1,74 @@
+"""Preparing what a run works from: the indicator store (the ingest) and the localities, each
+rebuilt only when what it is made from has changed.
+
+The ingest is made from the raw files the dataset catalogue names (and the geography files),
+the area settings, the dataset and indicator catalogues, and the code; the localities from the
+ingest and the settings (but the registers). Each build records a fingerprint of those
+(the ``prepared_stamp`` dataset); the next run compares and skips what is current. ``force``
+rebuilds both.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import datasets, fingerprint
+from pipeline.config import AreaConfig, load_datasets
+
+
+def ingest_fingerprint(config: AreaConfig) -> str:
+    """One SHA-256 over everything the ingest reads, and the code."""
+    from pipeline import geography
+
+    files = [config.path, config.datasets_path, *Path(config.indicators_path).rglob("*"),
+             *(spec.path for spec in load_datasets(config.datasets_path)),
+             *geography.geography_paths(config).values()]
+    return fingerprint.digest_text(fingerprint.files_fingerprint(
+        p for p in files if not Path(p).is_dir()), fingerprint.code_fingerprint())
+
+
+def localities_fingerprint(config: AreaConfig, ingest: str) -> str:
+    """One SHA-256 over the ingest's fingerprint and the settings (but the registers)."""
+    registers = [config.config_file(k) for k in ("targets", "options", "appraisal")]
+    return fingerprint.digest_text(ingest, fingerprint.settings_fingerprint(
+        config.path, config.extra.values(), exclude=[p for p in registers if p is not None]))
+
+
+def _current(step: str, wanted: str, processed: Path, outputs: tuple[str, ...]) -> bool:
+    if not all(datasets.exists(name, processed) for name in outputs):
+        return False
+    if not datasets.exists("prepared_stamp", processed, step=step):
+        return False
+    return datasets.load("prepared_stamp", processed, step=step).get(step) == wanted
+
+
+def prepare(config: AreaConfig, processed: Path, *, force: bool = False,
+            progress: bool = True) -> str:
+    """Rebuild the store and the localities where they are not current; returns a line saying
+    what was rebuilt and what was reused."""
+    from pipeline.context import prepare_localities
+    from pipeline.store import run_ingest, write_store
+
+    said = []
+    ingest = ingest_fingerprint(config)
+    store_files = ("indicators", "observations", "indicator_catalogue", "ingest_manifest")
+    if force or not _current("ingest", ingest, processed, store_files):
+        datasets.path("prepared_stamp", processed, step="ingest").unlink(missing_ok=True)
+        result = run_ingest(config, progress=progress)
+        write_store(result, config, processed)
+        datasets.save("prepared_stamp", {"ingest": ingest}, processed, step="ingest")
+        s = result.summary()
+        said.append(f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} "
+                    f"indicators, {s['store_rows']:,} rows ({s['seconds']} s)")
+    else:
+        said.append("Indicator store reused (inputs, settings and code unchanged)")
+    localities = localities_fingerprint(config, ingest)
+    if force or not _current("localities", localities, processed,
+                             (*datasets.PREPARED, "locality_shapes")):
+        datasets.path("prepared_stamp", processed, step="localities").unlink(missing_ok=True)
+        prepare_localities(config, processed)
+        datasets.save("prepared_stamp", {"localities": localities}, processed, step="localities")
+        said.append("localities prepared")
+    else:
+        said.append("localities reused")
+    return "; ".join(said) + "."
