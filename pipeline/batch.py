@@ -254,8 +254,8 @@ def one_line(exc: BaseException) -> str:
 def _work_stamp(plan: RunPlan) -> str:
     """The code and notebooks behind a work folder: when they change, its old executed
     notebooks and staged tables are cleared (everything runs again anyway)."""
-    return fingerprint.digest_text(fingerprint.code_fingerprint(), *(
-        plan.source(n).read_text(encoding="utf-8") for n in plan.notebooks()))
+    return fingerprint.digest_text(fingerprint.code_fingerprint(), fingerprint.files_fingerprint(
+        plan.source(n) for n in plan.notebooks()))
 
 
 def _prepare_work(plan: RunPlan, work: Path) -> None:

@@ -60,9 +60,16 @@ def page_stamp(plan: RunPlan, job: NotebookJob) -> str:
         texts += [json.dumps(stored_stamp(plan.processed_dir, job.parameters["district"], part),
                              sort_keys=True) for part in parts]
     else:
-        texts += [fingerprint.inputs_fingerprint(plan.processed_dir),
-                  fingerprint.settings_fingerprint(plan.config_path)]
+        texts += [fingerprint.inputs_fingerprint(plan.processed_dir), _settings(plan)]
     return fingerprint.digest_text(*texts)
+
+
+def _settings(plan: RunPlan) -> str:
+    """The settings' fingerprint: the settings folder for the project's notebooks, the settings
+    file alone for other notebooks (whose settings may sit beside anything)."""
+    if plan.results:
+        return fingerprint.settings_fingerprint(plan.config_path)
+    return fingerprint.files_fingerprint([plan.config_path])
 
 
 def _stamp_file(job: NotebookJob) -> Path:
@@ -91,7 +98,7 @@ def pack_stamp(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -
     provenance = plan.provenance
     return fingerprint.digest_text(
         *pages, repr(district), repr(provenance), str(Path(plan.reports_dir).resolve()),
-        fingerprint.settings_fingerprint(plan.config_path), fingerprint.code_fingerprint())
+        _settings(plan), fingerprint.code_fingerprint())
 
 
 def publish(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -> tuple[int, bool]:

@@ -154,9 +154,10 @@ def test_the_run_summary_json(runs):
         assert isinstance(entry.pop("seconds"), float)
     assert written["districts"] == [
         {"code": "E07000129", "name": "Blaby", "slug": "blaby", "status": "ok", "pages": 2,
-         "error": ""},
+         "error": "", "ran": 2, "reused": 0, "computed": 0, "published": True},
         {"code": "E09999999", "name": "Broken & <b>Missing</b>", "slug": "broken-b-missing-b",
-         "status": "failed", "pages": 0, "error": summary.results[1].error}]
+         "status": "failed", "pages": 0, "error": summary.results[1].error, "ran": 1,
+         "reused": 0, "computed": 0, "published": False}]
 
 
 @pytest.mark.slow

@@ -79,3 +79,27 @@ def test_a_renamed_locality_is_not_served_from_stale_results(processed, ingested
     summary.loc[summary["locality_id"] == locality, "name"] = "X"
     datasets.save("localities", summary, processed)
     assert results.DistrictResults(MELTON, config.path, processed).profile(locality).name == "X"
+
+
+def test_an_option_edit_concerns_only_the_packs_whose_targets_it_acts_on(processed, ingested):
+    """Editing youth_diversion (it acts on North West Leicestershire's ASB target only) makes
+    that district's appraisal stale and leaves Melton's current; targets stay current."""
+    import dataclasses
+
+    config = ingested["config"]
+
+    def digests(code: str, edit: bool) -> tuple[str, str]:
+        pack = results.DistrictResults(code, config.path, processed)
+        registers = pack.registers
+        if edit:
+            options = tuple(dataclasses.replace(o, cost=dataclasses.replace(
+                o.cost, per_year=o.cost.per_year + 1)) if o.id == "youth_diversion" else o
+                for o in registers.options)
+            pack._parts["registers"] = dataclasses.replace(registers, options=options)
+        return pack.register_digest("targets"), pack.register_digest("options")
+
+    assert digests(MELTON, edit=True) == digests(MELTON, edit=False)
+    nwl_before, nwl_after = digests(NWL, edit=False), digests(NWL, edit=True)
+    assert nwl_before[0] == nwl_after[0] and nwl_before[1] != nwl_after[1]
+    county = config.county.code  # the county overview shows every target
+    assert digests(county, edit=True)[1] != digests(county, edit=False)[1]

@@ -63,17 +63,18 @@ def pack_digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def build_pack(store_dir: Path, folder: Path, district_name: str) -> Path:
-    """Build one district's whole pack from a copy of the prepared data in ``store_dir``.
+def pack_plan(store_dir: Path, folder: Path, district_name: str, **changes):
+    """The run of one district's whole pack from a copy of the prepared data in ``store_dir``.
 
     Everything goes under ``folder`` (``processed/``, ``reports/``), so the footers' parameters
     (paths outside the project show by their last part) are the same wherever it runs.
-    Returns the pack folder.
+    ``changes`` are further :class:`~pipeline.batch.RunPlan` settings (such as ``workers``).
     """
+    import dataclasses
     import functools
     import shutil
 
-    from pipeline.batch import RunPlan, load_provenance, run_batch
+    from pipeline.batch import RunPlan, load_provenance
     from pipeline.config import load_area_config
     from pipeline.context import localities_for
     from pipeline.reporting.pack import District
@@ -81,17 +82,26 @@ def build_pack(store_dir: Path, folder: Path, district_name: str) -> Path:
     config = load_area_config()
     area = config.district(district_name)
     processed = Path(folder) / "processed"
-    shutil.copytree(store_dir, processed, ignore=shutil.ignore_patterns("runs", "results"))
+    if not processed.exists():
+        shutil.copytree(store_dir, processed, ignore=shutil.ignore_patterns("runs", "results"))
     district = District(area.code, area.name, config.county.name)
     plan = RunPlan(config_path=config.path, county=config.county.name, districts=(district,),
                    provenance=load_provenance(processed), reports_dir=Path(folder) / "reports",
                    processed_dir=processed, work_dir=processed / "runs", progress=False,
                    results=True,
                    localities_for=functools.partial(localities_for, processed_dir=processed))
+    return dataclasses.replace(plan, **changes)
+
+
+def build_pack(store_dir: Path, folder: Path, district_name: str, **changes) -> Path:
+    """Build one district's whole pack (see :func:`pack_plan`); returns the pack folder."""
+    from pipeline.batch import run_batch
+
+    plan = pack_plan(store_dir, folder, district_name, **changes)
     summary = run_batch(plan)
     if summary.exit_code:
         raise RuntimeError(summary.table())
-    return Path(folder) / "reports" / district.slug
+    return Path(plan.reports_dir) / plan.districts[0].slug
 
 
 def differences(old: dict[str, str], new: dict[str, str]) -> list[str]:
