@@ -29,9 +29,14 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
 ENGINE_NAME = "warm"
-#: Run before each notebook: a fresh namespace, history and execution counter.
-RESET_CODE = "get_ipython().reset(new_session=True, aggressive=False)"
+#: Run before each notebook: a fresh namespace, history and execution counter. What survives
+#: the reset (modules, cached data) is then frozen out of the garbage collector's sight, so the
+#: next reset's collection looks at the last notebook's objects only (0.13 s a page otherwise).
+RESET_CODE = ("get_ipython().reset(new_session=True, aggressive=False); "
+              "__import__('gc').freeze()")
 
+#: Executed notebooks record their cells; a history database only slows each reset.
+NO_HISTORY = ["--HistoryManager.enabled=False"]
 
 Key = tuple[str, str, int]
 
@@ -53,7 +58,7 @@ class _Kernels:
             # the kernel's own log (e.g. "KeyboardInterrupt caught in kernel" when it stops)
             # is not the run's output: outputs reach the notebook through its messages
             manager.start_kernel(cwd=key[1], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
+                                 stderr=subprocess.DEVNULL, extra_arguments=NO_HISTORY)
             client = manager.client()
             client.start_channels()
             client.wait_for_ready(timeout=start_timeout)
@@ -109,6 +114,10 @@ class WarmEngine(NBClientEngine):
             kernel_name=kernel_name, log_output=log_output, stdout_file=stdout_file,
             stderr_file=stderr_file)
         runner.kc = client  # the live client: nbclient starts no kernel and keeps it running
+        # papermill writes the whole notebook at every cell's start and end, for watching a
+        # long run; a batch needs the finished notebook only, which papermill's
+        # execute_notebook writes once when the engine returns (or raises)
+        nb_man.save = lambda **kwargs: None
         try:
             result = runner.execute()
         except BaseException:
