@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check pipeline tests
 
 benchmark: $(STAMP)
-	$(PY) -m pytest tests/benchmarks --benchmark-only --benchmark-enable
+	$(PY) -m tests.benchmarks.table
 
 clean:
 	rm -rf data/processed/* reports/*
