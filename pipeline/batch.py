@@ -65,6 +65,7 @@ from pipeline.reporting.pack import (
     site_entries,
     write_site_index,
 )
+from pipeline.results import BASE_PARTS, PARTS
 
 DEFAULT_STEPS: tuple[str, ...] = (
     "01_baseline", "02_evidence", "03_forecast", "04_option_appraisal", "05_action_plan",
@@ -395,18 +396,27 @@ def _jobs(plan: RunPlan, pages: dict[str, list[NotebookJob]]) -> list[_Job]:
     for district in (d for d in plan.districts if d.code in pages):
         code, listed = district.code, pages[district.code]
         to_run = [j for j in listed if plan.runs(j.notebook)]
-        before: tuple[str, ...] = ()
-        if plan.results and to_run:
+        base: tuple[str, ...] = ()
+        plans: tuple[str, ...] = ()
+        if plan.results and to_run:  # steps 1-2 and profiles need no forecast: they start first
             ids = tuple(j.parameters["locality"] for j in listed if j.kind == "locality")
-            out.append(_Job(f"results/{code}", district, jobs.compute_results,
-                            (plan, district, ids), after=("forecasts",)))
-            before = (f"results/{code}",)
+            base, plans = (f"results/{code}",), (f"plans/{code}",)
+            out.append(_Job(base[0], district, jobs.compute_results,
+                            (plan, district, ids, BASE_PARTS)))
+            out.append(_Job(plans[0], district, jobs.compute_results,
+                            (plan, district, (), PARTS[len(BASE_PARTS):]), after=("forecasts",)))
         keys = tuple(f"page/{code}/{j.href}" for j in to_run)
-        out += [_Job(key, district, jobs.run_page, (plan, j), after=before, page=True)
+        out += [_Job(key, district, jobs.run_page, (plan, j), page=True,
+                     after=base if _needs_no_forecast(j) else plans)
                 for key, j in zip(keys, to_run)]
         out.append(_Job(f"publish/{code}", district, jobs.publish, (plan, district, listed),
-                        after=keys or before))
+                        after=keys or base + plans))
     return out
+
+
+def _needs_no_forecast(job: NotebookJob) -> bool:
+    return all(part in BASE_PARTS or part.startswith("profiles/")
+               for part in jobs.page_parts(job))
 
 
 def _dispatch(plan: RunPlan, work: list[_Job], results: dict[str, DistrictResult],
@@ -447,8 +457,8 @@ def _record(result: DistrictResult, job: _Job, future: Future, seconds: float) -
     if job.page:
         result.ran += bool(value)
         result.reused += not value
-    elif job.key.startswith("results/"):
-        result.computed = int(value)
+    elif job.key.startswith(("results/", "plans/")):
+        result.computed += int(value)
     else:
         result.pages, result.published = value
         result.seconds = round(seconds, 1)

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from pipeline.batch import RunPlan
     from pipeline.reporting.pack import District
 
-#: The stored parts a district's step pages present (a change to any re-runs them).
+#: The stored parts each step page presents (a change to any re-runs it); a step notebook not
+#: listed presents them all.
 STEP_PAGE_PARTS = ("baseline", "evidence", "targets", "appraisal", "action_plan-best")
+PAGE_PARTS = {"01_baseline": ("baseline",), "02_evidence": ("evidence",)}
 PACK_STAMP = "pack.stamp.json"
 
 
@@ -35,13 +37,23 @@ def forecast_targets(plan: RunPlan) -> None:
     target_forecasts(plan.config_path, plan.processed_dir)
 
 
-def compute_results(plan: RunPlan, district: District, locality_ids: Sequence[str]) -> int:
-    """Compute (or confirm current) every part of a district's results; returns how many parts
-    were computed."""
+def page_parts(job: NotebookJob) -> tuple[str, ...]:
+    """The stored results a page presents."""
+    from pipeline.localities import slug
+
+    if job.kind == "locality":
+        return (f"profiles/{slug(job.parameters['locality'])}",)
+    return PAGE_PARTS.get(job.notebook, STEP_PAGE_PARTS)
+
+
+def compute_results(plan: RunPlan, district: District, locality_ids: Sequence[str],
+                    parts: Sequence[str]) -> int:
+    """Compute (or confirm current) some parts of a district's results and the profiles of
+    ``locality_ids``; returns how many were computed."""
     from pipeline.results import DistrictResults
 
     results = DistrictResults(district.code, plan.config_path, plan.processed_dir)
-    results.compute_all(locality_ids)
+    results.compute_all(locality_ids, parts)
     return len(results.computed)
 
 
@@ -49,16 +61,13 @@ def page_stamp(plan: RunPlan, job: NotebookJob) -> str:
     """What a page is made from: its notebook, its parameters and kernel, the code, and the
     stamps of the results it presents (project notebooks) or the inputs and settings (other
     notebooks, which read the data themselves)."""
-    from pipeline.localities import slug
     from pipeline.results import stored_stamp
 
     texts = [job.source.read_text(encoding="utf-8"), json.dumps(job.parameters, sort_keys=True),
              plan.kernel_name, fingerprint.code_fingerprint()]
     if plan.results:
-        parts = (f"profiles/{slug(job.parameters['locality'])}",) if job.kind == "locality" \
-            else STEP_PAGE_PARTS
         texts += [json.dumps(stored_stamp(plan.processed_dir, job.parameters["district"], part),
-                             sort_keys=True) for part in parts]
+                             sort_keys=True) for part in page_parts(job)]
     else:
         texts += [fingerprint.inputs_fingerprint(plan.processed_dir), _settings(plan)]
     return fingerprint.digest_text(*texts)

@@ -33,6 +33,8 @@ from pipeline.store import load_observations
 
 #: The parts of a district's results, in the order they are computed.
 PARTS = ("baseline", "evidence", "targets", "appraisal", "action_plan")
+#: The parts that do not need the run's target forecasts (steps 1-2; profiles neither).
+BASE_PARTS = PARTS[:2]
 
 
 _PREPARED: dict[tuple[str, str], tuple[tuple[float, ...], AreaData]] = {}
@@ -239,9 +241,11 @@ class DistrictResults:
         return self.part(f"profiles/{slug(locality_id)}",
                          lambda: compute_locality_profile(self, locality_id), scope="targets")
 
-    def compute_all(self, locality_ids: Iterable[str] = ()) -> None:
-        """Compute (or confirm current) every part, and the profiles of ``locality_ids``."""
-        for name in PARTS:
+    def compute_all(self, locality_ids: Iterable[str] = (), parts: Iterable[str] = PARTS
+                    ) -> None:
+        """Compute (or confirm current) ``parts`` (default: all), and the profiles of
+        ``locality_ids``."""
+        for name in parts:
             getattr(self, name)
         for locality_id in locality_ids:
             self.profile(locality_id)

@@ -65,3 +65,14 @@ def test_processed_file_names_are_named_in_the_catalogue_only():
     offenders = [p.relative_to(PACKAGE).as_posix() for p in _modules()
                  if p.name != "datasets.py" and PROCESSED_NAMES.search(p.read_text("utf-8"))]
     assert offenders == []
+
+
+def test_no_test_times_anything():
+    """Timing belongs to make benchmark (tests/benchmarks): a wall-clock assertion fails on a
+    busy machine. No test module outside tests/benchmarks reads a clock."""
+    clocks = ("perf_counter", "time.time(", "monotonic(", "timeit")
+    timed = [p.relative_to(PROJECT_ROOT).as_posix()
+             for p in (PROJECT_ROOT / "tests").rglob("*.py")
+             if "benchmarks" not in p.parts and p.name != "test_layout.py"
+             and any(clock in p.read_text(encoding="utf-8") for clock in clocks)]
+    assert timed == []
