@@ -471,6 +471,9 @@ def run_batch(plan: RunPlan) -> RunSummary:
     declare a parameter; after that, failures are per district (see :class:`RunSummary`).
     """
     check_plan(plan)
+    if plan.force and plan.results:  # every result computed again (the results folder)
+        shutil.rmtree(datasets.path("target_forecasts", plan.processed_dir).parent,
+                      ignore_errors=True)
     results, pages = {}, {}
     for d in plan.districts:
         results[d.code] = DistrictResult(code=d.code, name=d.name, slug=d.slug, status="ok",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -118,8 +117,6 @@ def prepare(args: argparse.Namespace) -> str:
 
     config = load_area_config(getattr(args, "config", None))
     processed = resolve(args.processed) if args.processed else PROCESSED_DIR
-    if args.force:  # every result computed again too
-        shutil.rmtree(datasets.path("target_forecasts", processed).parent, ignore_errors=True)
     return prepare_data(config, processed, force=args.force, progress=not args.no_progress)
 
 
