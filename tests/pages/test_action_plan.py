@@ -27,6 +27,7 @@ from pipeline.pages.action_plan import (
 )
 from pipeline.paths import NOTEBOOKS_DIR, PROJECT_ROOT
 from pipeline.results import district_results
+from tests.notebooks import execute
 
 CHARNWOOD, BLABY = "E07000130", "E07000129"
 STEP_NOTEBOOKS = ("03_forecast", "04_option_appraisal", "05_action_plan")
@@ -130,16 +131,12 @@ def test_step_notebooks_are_stored_without_outputs_and_with_the_runners_paramete
 
 
 def _run(name, tmp_path, processed, district, config_path=""):
-    import papermill
-
     from pipeline.reporting.export import export_notebook
 
     out = tmp_path / name
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
-        parameters={"district": district, "processed_dir": str(processed),
-                    "output_dir": str(tmp_path), "config_path": config_path},
-        kernel_name="python3", progress_bar=False)
+    execute(NOTEBOOKS_DIR / f"{name}.ipynb", tmp_path / f"{name}.ipynb",
+            {"district": district, "processed_dir": str(processed),
+             "output_dir": str(tmp_path), "config_path": config_path})
     info = export_notebook(tmp_path / f"{name}.ipynb", out.with_suffix(".html"),
                            context={"parameters": {"district": district}, "code_version": "test"})
     html = out.with_suffix(".html").read_text(encoding="utf-8")

@@ -21,6 +21,7 @@ from pipeline.steps import baseline_deprivation as dep
 from pipeline.steps import baseline_population as pop
 from pipeline.steps import baseline_tables as tab
 from pipeline.steps.baseline_area import for_role
+from tests.notebooks import execute
 from tests.steps.baseline_data import (
     DISTRICT,
     LSOAS,
@@ -278,16 +279,12 @@ def test_notebook_code_cells_only_call_the_page():
 @pytest.mark.parametrize("district, name", [("E07000130", "Charnwood"),
                                             ("E10000018", "Leicestershire")])
 def test_notebook_runs_and_exports(prepared, ingested, tmp_path, district, name):
-    import papermill
-
     from pipeline.reporting.export import export_notebook
     from pipeline.reporting.pack import load_staged_tables
 
     executed = tmp_path / "01_baseline.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(executed), kernel_name="python3", progress_bar=False,
-        parameters=dict(district=district, processed_dir=str(ingested["out"]),
-                        output_dir=str(tmp_path / "work")))
+    execute(NOTEBOOK, executed, dict(district=district, processed_dir=str(ingested["out"]),
+                                     output_dir=str(tmp_path / "work")))
     page = tmp_path / "01-baseline.html"
     info = export_notebook(executed, page, context={"code_version": "test", "parameters": None})
     html = page.read_text(encoding="utf-8")

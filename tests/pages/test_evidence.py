@@ -22,6 +22,7 @@ from pipeline.steps import evidence as ev
 from pipeline.steps import gaps as gp
 from pipeline.steps import need as nd
 from pipeline.steps.messages import FINDING_COLUMNS
+from tests.notebooks import execute
 from tests.steps.evidence_fixtures import (
     AREA,
     CHARNWOOD,
@@ -337,18 +338,13 @@ NOTEBOOK = "02_evidence.ipynb"
 
 
 def run_notebook(tmp_path, processed_dir, district):
-    import papermill
-
     from pipeline.paths import NOTEBOOKS_DIR
     from pipeline.reporting.export import export_notebook
 
     executed = tmp_path / "executed.ipynb"
     work = tmp_path / "work"
-    papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / NOTEBOOK), str(executed),
-        parameters={"district": district, "processed_dir": str(processed_dir),
-                    "output_dir": str(work)},
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    execute(NOTEBOOKS_DIR / NOTEBOOK, executed,
+            {"district": district, "processed_dir": str(processed_dir), "output_dir": str(work)})
     info = export_notebook(executed, tmp_path / "page.html",
                            context={"parameters": None, "code_version": "test"})
     soup = BeautifulSoup((tmp_path / "page.html").read_text(encoding="utf-8"), "html.parser")

@@ -38,6 +38,7 @@ from pipeline.steps.profile import (
     locality_targets,
     trend_data,
 )
+from tests.notebooks import execute
 from tests.steps.test_profile import (
     DISTRICT,
     HOSTILE,
@@ -220,7 +221,6 @@ def _hostile_copy(processed: Path, target: Path, locality_id: str) -> Path:
 @pytest.mark.slow
 def test_notebook_runs_for_a_priority_neighbourhood_a_forum_area_and_a_rural_area(
         prepared, ingested, tmp_path):
-    import papermill
     from bs4 import BeautifulSoup
 
     from pipeline.reporting.export import export_notebook
@@ -237,10 +237,9 @@ def test_notebook_runs_for_a_priority_neighbourhood_a_forum_area_and_a_rural_are
     for locality_id, processed in runs:
         work = tmp_path / locality_id
         work.mkdir()
-        papermill.execute_notebook(
-            str(NOTEBOOK), str(work / "out.ipynb"), kernel_name="python3", progress_bar=False,
-            parameters=dict(district="E07000130", locality=locality_id,
-                            processed_dir=str(processed), output_dir=str(work)))
+        execute(NOTEBOOK, work / "out.ipynb",
+                dict(district="E07000130", locality=locality_id, processed_dir=str(processed),
+                     output_dir=str(work)))
         page = work / "page.html"
         info = export_notebook(work / "out.ipynb", page, depth=1,
                                context={"parameters": None, "code_version": "test"})
