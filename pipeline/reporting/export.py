@@ -30,6 +30,7 @@ import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -233,9 +234,11 @@ def published_notebook(
     return nb, chart_ids, key_messages
 
 
-def notebook_body_html(nb: nbformat.NotebookNode) -> str:
-    """Render a published notebook's visible content with nbconvert (code and prompts hidden)."""
-    exporter = HTMLExporter(
+@lru_cache(maxsize=1)
+def _body_exporter() -> HTMLExporter:
+    """The nbconvert exporter of page bodies, made once: it compiles its templates on first
+    use and renders any number of notebooks (each with fresh resources)."""
+    return HTMLExporter(
         template_file=str(TEMPLATES_DIR / "notebook_body.html.j2"),
         exclude_input=True,
         exclude_input_prompt=True,
@@ -244,7 +247,11 @@ def notebook_body_html(nb: nbformat.NotebookNode) -> str:
         exclude_unknown=True,
         config=Config({"NbConvertBase": {"display_data_priority": list(PUBLISHED_MIMETYPES)}}),
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def notebook_body_html(nb: nbformat.NotebookNode) -> str:
+    """Render a published notebook's visible content with nbconvert (code and prompts hidden)."""
+    body, _ = _body_exporter().from_notebook_node(nb)
     return body
 
 
