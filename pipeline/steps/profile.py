@@ -19,6 +19,7 @@ Conventions
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -393,9 +394,11 @@ class DistrictRows:
     map_period: str
 
 
-#: :func:`district_rows` already filtered: ``"sources"`` (the data they were filtered from),
-#: ``""`` (the county's LSOA rows, spread and deciles) and one entry per district code.
+#: :func:`district_rows` already filtered: ``"sources"`` (weak references to the data they
+#: were filtered from), ``""`` (the county's LSOA rows, spread and deciles) and one entry per
+#: district code.
 _FILTERED: dict[str, Any] = {}
+_NO_SOURCES = (lambda: None,) * 4
 
 
 def district_rows(data: AreaData, district_code: str) -> DistrictRows:
@@ -403,15 +406,16 @@ def district_rows(data: AreaData, district_code: str) -> DistrictRows:
 
     The store holds millions of rows, so they are filtered once per district, not once per
     locality, and kept while ``data`` holds the same store, LSOA lookup, boundaries and
-    settings (the same objects: one area's prepared data is read once per process). The
-    frames are shared between the district's profiles; nothing here changes them.
+    settings (the same objects: one area's prepared data is read once per process; they are
+    referred to weakly, so a store no longer used is not kept alive). The frames are shared
+    between the district's profiles; nothing here changes them.
     """
     config, store = data.config, data.store
     sources = (store, data.lsoas, data.boundaries, config)
-    if any(a is not b for a, b in zip(_FILTERED.get("sources", (None,) * 4), sources,
-                                      strict=True)):
+    if any(ref() is not obj for ref, obj in zip(_FILTERED.get("sources", _NO_SOURCES), sources,
+                                                strict=True)):
         _FILTERED.clear()
-        _FILTERED["sources"] = sources
+        _FILTERED["sources"] = tuple(weakref.ref(obj) for obj in sources)
     if "" not in _FILTERED:
         lsoa_rows = store[(store["area_type"] == config.working_vintage)
                           & store["area_code"].isin(data.lsoas["lsoa_code"])]

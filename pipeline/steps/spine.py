@@ -3,7 +3,8 @@
 A Fingertips-style *spine chart* shows many indicators of one locality at once, each on its own
 scale: the spread of the county's LSOAs, the district, county and England values, and the
 locality's value with its comparison against the benchmark. :func:`spine_data` computes the rows
-(:data:`SPINE_COLUMNS`); :func:`pipeline.reporting.spine.spine_chart` draws them.
+(:data:`SPINE_COLUMNS`; the LSOA spread with :func:`lsoa_spread`, which a county's localities
+can share); :func:`pipeline.reporting.spine.spine_chart` draws them.
 :func:`diversity_rows` picks the census make-up indicators shown in their own table and
 :func:`comparison_findings` turns the rows into key-message findings.
 
