@@ -107,6 +107,33 @@ def _check_offline_figure(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def _published_figure(fig: go.Figure, chart_id: str, summary: str
+                      ) -> tuple[str, dict[str, Any]]:
+    """The ``<figure>`` HTML of :func:`figure_html` and the checked figure as a dict: the figure
+    is checked and copied once, and both come from that one copy."""
+    if not isinstance(fig, go.Figure):
+        raise TypeError(f"show_figure expects a plotly Figure, got {type(fig).__name__}")
+    if not isinstance(chart_id, str) or not CHART_ID.match(chart_id):
+        raise ValueError(f"chart_id {chart_id!r} must be lower-case letters, digits, '-' or '_', "
+                         "starting with a letter (at most 63 characters)")
+    summary = _require_text(summary, "summary")
+    checked = _check_offline_figure(fig)
+    height = int(checked.layout.height or DEFAULT_CHART_HEIGHT)
+    fig_dict = checked.to_dict()
+    plot = pio.to_html(
+        fig_dict, validate=False, full_html=False, include_plotlyjs=False, div_id=chart_id,
+        config=PLOTLY_CONFIG, default_width="100%", default_height=f"{height}px",
+    )
+    plot = plot.strip()
+    body = (
+        f'<figure class="chart" id="{chart_id}-figure">\n'
+        f'<div class="chart-plot" aria-describedby="{chart_id}-summary">\n{plot}\n</div>\n'
+        f'<figcaption id="{chart_id}-summary">{_escape(summary)}</figcaption>\n'
+        "</figure>"
+    )
+    return body, fig_dict
+
+
 def figure_html(fig: go.Figure, chart_id: str, summary: str) -> str:
     """The HTML of a chart as published: a ``<figure>`` with the plot and a text summary.
 
@@ -127,34 +154,15 @@ def figure_html(fig: go.Figure, chart_id: str, summary: str) -> str:
     str
         ``<figure>`` HTML; plotly.js is not included (the page loads it once).
     """
-    if not isinstance(fig, go.Figure):
-        raise TypeError(f"show_figure expects a plotly Figure, got {type(fig).__name__}")
-    if not isinstance(chart_id, str) or not CHART_ID.match(chart_id):
-        raise ValueError(f"chart_id {chart_id!r} must be lower-case letters, digits, '-' or '_', "
-                         "starting with a letter (at most 63 characters)")
-    summary = _require_text(summary, "summary")
-    fig = _check_offline_figure(fig)
-    height = int(fig.layout.height or DEFAULT_CHART_HEIGHT)
-    plot = fig.to_html(
-        full_html=False, include_plotlyjs=False, div_id=chart_id, config=PLOTLY_CONFIG,
-        default_width="100%", default_height=f"{height}px",
-    )
-    plot = plot.strip()
-    return (
-        f'<figure class="chart" id="{chart_id}-figure">\n'
-        f'<div class="chart-plot" aria-describedby="{chart_id}-summary">\n{plot}\n</div>\n'
-        f'<figcaption id="{chart_id}-summary">{_escape(summary)}</figcaption>\n'
-        "</figure>"
-    )
+    return _published_figure(fig, chart_id, summary)[0]
 
 
 def show_figure(fig: go.Figure, chart_id: str, summary: str) -> None:
     """Display a plotly chart or map with a visible text summary (see :func:`figure_html`)."""
-    body = figure_html(fig, chart_id, summary)
-    checked = _check_offline_figure(fig)
+    body, fig_dict = _published_figure(fig, chart_id, summary)
     bundle = {
         "text/html": body,
-        PLOTLY_MIMETYPE: {**json.loads(pio.to_json(checked, validate=False)),
+        PLOTLY_MIMETYPE: {**json.loads(pio.to_json(fig_dict, validate=False)),
                           "config": PLOTLY_CONFIG},
         "text/plain": f"[chart {chart_id}: {summary}]",
     }

@@ -30,6 +30,7 @@ import re
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +195,23 @@ def published_notebook(
         For an ``error`` output, an output not made by :mod:`pipeline.reporting.display`
         (a ``print``, a repr), or a chart id used twice.
     """
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))  # deep copy, plain JSON types
+    # A deep copy in plain JSON types, without the code cells' outputs (most of an executed
+    # notebook: the charts' plotly JSON too), which are checked and rebuilt below.
+    source = nb
+    nb = nbformat.from_dict(json.loads(json.dumps({
+        **{key: value for key, value in source.items() if key != "cells"},
+        "cells": [{key: value for key, value in cell.items()
+                   if key != "outputs" or cell.get("cell_type") != "code"}
+                  for cell in source.cells]})))
     chart_ids: list[str] = []
     key_messages: list[str] = []
-    for number, cell in enumerate(nb.cells, start=1):
+    for number, (cell, executed) in enumerate(zip(nb.cells, source.cells, strict=True), start=1):
         cell.metadata = {}
         if cell.cell_type != "code":
             continue
         cell.execution_count = None
         kept = []
-        for output in cell.get("outputs", []):
+        for output in executed.get("outputs", []):
             kind = output.get("output_type")
             if kind == "error":
                 raise ExportError(f"{name}: cell {number} failed with {output.get('ename')}: "
@@ -224,7 +232,7 @@ def published_notebook(
             if marker.get("kind") == "key_messages":
                 key_messages.extend(str(m) for m in marker.get("messages", []))
             kept.append(nbformat.v4.new_output(
-                "display_data", data={mimetype: output["data"][mimetype]}))
+                "display_data", data={mimetype: json.loads(json.dumps(output["data"][mimetype]))}))
         cell.outputs = kept
     duplicates = sorted({c for c in chart_ids if chart_ids.count(c) > 1})
     if duplicates:
@@ -233,9 +241,11 @@ def published_notebook(
     return nb, chart_ids, key_messages
 
 
-def notebook_body_html(nb: nbformat.NotebookNode) -> str:
-    """Render a published notebook's visible content with nbconvert (code and prompts hidden)."""
-    exporter = HTMLExporter(
+@lru_cache(maxsize=1)
+def _body_exporter() -> HTMLExporter:
+    """The nbconvert exporter of page bodies, made once: it compiles its templates on first
+    use and renders any number of notebooks (each with fresh resources)."""
+    return HTMLExporter(
         template_file=str(TEMPLATES_DIR / "notebook_body.html.j2"),
         exclude_input=True,
         exclude_input_prompt=True,
@@ -244,7 +254,11 @@ def notebook_body_html(nb: nbformat.NotebookNode) -> str:
         exclude_unknown=True,
         config=Config({"NbConvertBase": {"display_data_priority": list(PUBLISHED_MIMETYPES)}}),
     )
-    body, _ = exporter.from_notebook_node(nb)
+
+
+def notebook_body_html(nb: nbformat.NotebookNode) -> str:
+    """Render a published notebook's visible content with nbconvert (code and prompts hidden)."""
+    body, _ = _body_exporter().from_notebook_node(nb)
     return body
 
 

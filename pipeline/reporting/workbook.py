@@ -74,7 +74,7 @@ def new_workbook(title: str | None = None) -> Workbook:
 def workbook_to_bytes(wb: Workbook) -> bytes:
     """The workbook's bytes, identical for equal content (:func:`deterministic_zip`)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # compressed once, below
         ExcelWriter(wb, archive).save()
     return deterministic_zip(buffer.getvalue())
 

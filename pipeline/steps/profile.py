@@ -19,9 +19,10 @@ Conventions
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -44,6 +45,7 @@ from pipeline.steps.spine import (  # noqa: F401  (re-exported: the profile's sp
     SPINE_COLUMNS,
     comparison_findings,
     diversity_rows,
+    lsoa_spread,
     spine_data,
 )
 
@@ -361,11 +363,82 @@ def _map_data(deciles: pd.DataFrame, district_lsoas: pd.DataFrame,
     return shapes, values, names, period
 
 
+@dataclass(frozen=True)
+class DistrictRows:
+    """What every locality of one district is set against, filtered from the store once.
+
+    Attributes
+    ----------
+    lsoa_rows, spread, deciles
+        Store rows of the county's LSOAs (working vintage), their
+        :func:`pipeline.steps.spine.lsoa_spread` and their ``imd_decile`` rows (the same for
+        every district of the county).
+    comparators, district_comparator
+        Store rows of the district, the county and England after :func:`protect`, and the
+        district's own among them.
+    district_lsoas
+        The district's rows of the LSOA lookup.
+    map_shapes, map_values, map_names, map_period
+        :func:`_map_data` of the district.
+    """
+
+    lsoa_rows: pd.DataFrame
+    spread: pd.DataFrame
+    deciles: pd.DataFrame
+    comparators: pd.DataFrame
+    district_comparator: pd.DataFrame
+    district_lsoas: pd.DataFrame
+    map_shapes: gpd.GeoDataFrame
+    map_values: pd.Series
+    map_names: pd.Series
+    map_period: str
+
+
+#: :func:`district_rows` already filtered: ``"sources"`` (weak references to the data they
+#: were filtered from), ``""`` (the county's LSOA rows, spread and deciles) and one entry per
+#: district code.
+_FILTERED: dict[str, Any] = {}
+_NO_SOURCES = (lambda: None,) * 4
+
+
+def district_rows(data: AreaData, district_code: str) -> DistrictRows:
+    """The rows every locality of ``district_code`` is compared with (:class:`DistrictRows`).
+
+    The store holds millions of rows, so they are filtered once per district, not once per
+    locality, and kept while ``data`` holds the same store, LSOA lookup, boundaries and
+    settings (the same objects: one area's prepared data is read once per process; they are
+    referred to weakly, so a store no longer used is not kept alive). The frames are shared
+    between the district's profiles; nothing here changes them.
+    """
+    config, store = data.config, data.store
+    sources = (store, data.lsoas, data.boundaries, config)
+    if any(ref() is not obj for ref, obj in zip(_FILTERED.get("sources", _NO_SOURCES), sources,
+                                                strict=True)):
+        _FILTERED.clear()
+        _FILTERED["sources"] = tuple(weakref.ref(obj) for obj in sources)
+    if "" not in _FILTERED:
+        lsoa_rows = store[(store["area_type"] == config.working_vintage)
+                          & store["area_code"].isin(data.lsoas["lsoa_code"])]
+        _FILTERED[""] = (lsoa_rows, lsoa_spread(lsoa_rows),
+                         lsoa_rows[lsoa_rows["indicator_id"] == "imd_decile"])
+    if district_code not in _FILTERED:
+        lsoa_rows, spread, deciles = _FILTERED[""]
+        codes = [district_code, config.county.code, config.england.code]
+        comparators = protect(store[store["area_code"].isin(codes)], config.min_count)
+        district_lsoas = data.lsoas[data.lsoas["lad_code"] == district_code]
+        _FILTERED[district_code] = DistrictRows(
+            lsoa_rows, spread, deciles, comparators,
+            comparators[comparators["area_code"] == district_code], district_lsoas,
+            *_map_data(deciles, district_lsoas, data.boundaries))
+    return _FILTERED[district_code]
+
+
 def compute_profile(data: AreaData, locality_id: str, district: str, population: pd.DataFrame,
                     targets: pd.DataFrame | None = None, *, forum_stand_in: str = ""
                     ) -> ProfileResults:
-    """Compute a locality's profile from the prepared data (filtering early: one locality,
-    its district, the county's LSOAs).
+    """Compute a locality's profile from the prepared data (filtering early: the rows of its
+    district and the county's LSOAs once per district, :func:`district_rows`, then the
+    locality's own).
 
     A long sequence of independent steps (each a call of a function above), kept in one place
     so the profile's parts read in page order.
@@ -405,35 +478,28 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
         config.england.code: config.england.name})
     labels = {locality_id: name, **names}
 
+    rows = district_rows(data, district_code)
     members = data.membership[data.membership["locality_id"] == locality_id]
     lsoa_codes = sorted(members["lsoa_code"].astype(str).unique())
-    district_lsoas = data.lsoas[data.lsoas["lad_code"] == district_code]
     groups = pd.concat([
         pd.DataFrame({"area_code": locality_id, "lsoa_code": lsoa_codes}),
-        pd.DataFrame({"area_code": district_code, "lsoa_code": district_lsoas["lsoa_code"]}),
+        pd.DataFrame({"area_code": district_code, "lsoa_code": rows.district_lsoas["lsoa_code"]}),
     ], ignore_index=True)
 
-    store = data.store
     own = data.locality_rows[data.locality_rows["area_code"] == locality_id]
     own_safe = protect(own, config.min_count)
-    comparators = protect(store[store["area_code"].isin(list(names))], config.min_count)
-    lsoa_rows = store[(store["area_type"] == config.working_vintage)
-                      & store["area_code"].isin(data.lsoas["lsoa_code"])]
-    spine = spine_data(own_safe, lsoa_rows, comparators, data.catalogue,
+    spine = spine_data(own_safe, rows.lsoa_rows, rows.comparators, data.catalogue,
                        district_code=district_code, county_code=config.county.code,
-                       england_code=config.england.code)
+                       england_code=config.england.code, spread=rows.spread)
     findings = comparison_findings(spine, subject=name, comparator_names={
         "district_value": district_name, "county_value": config.county.name,
         "england_value": config.england.name})
     total, total_period = _latest_total(own)
 
-    deciles = lsoa_rows[lsoa_rows["indicator_id"] == "imd_decile"]
-    trend_rows = pd.concat([own_safe, comparators[comparators["area_code"] == district_code],
-                            deprived_share(deciles, groups)], ignore_index=True)
+    trend_rows = pd.concat([own_safe, rows.district_comparator,
+                            deprived_share(rows.deciles, groups)], ignore_index=True)
     trends = trend_data(trend_rows, data.catalogue,
                         area_names={locality_id: name, district_code: names[district_code]})
-    map_shapes, map_values, map_names, map_period = _map_data(deciles, district_lsoas,
-                                                              data.boundaries)
     return ProfileResults(
         locality_id=locality_id, name=name, type=kind, district_code=district_code,
         district_name=district_name, county_name=config.county.name,
@@ -446,6 +512,6 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
         targets=(locality_targets(targets, data.catalogue, locality_id=locality_id,
                                   locality_type=kind, district_code=district_code)
                  if targets is not None else pd.DataFrame(columns=TARGET_COLUMNS)),
-        map_shapes=map_shapes, map_values=map_values, map_names=map_names,
-        map_period=map_period,
+        map_shapes=rows.map_shapes.copy(), map_values=rows.map_values.copy(),
+        map_names=rows.map_names.copy(), map_period=rows.map_period,
     )

@@ -3,7 +3,8 @@
 A Fingertips-style *spine chart* shows many indicators of one locality at once, each on its own
 scale: the spread of the county's LSOAs, the district, county and England values, and the
 locality's value with its comparison against the benchmark. :func:`spine_data` computes the rows
-(:data:`SPINE_COLUMNS`); :func:`pipeline.reporting.spine.spine_chart` draws them.
+(:data:`SPINE_COLUMNS`; the LSOA spread with :func:`lsoa_spread`, which a county's localities
+can share); :func:`pipeline.reporting.spine.spine_chart` draws them.
 :func:`diversity_rows` picks the census make-up indicators shown in their own table and
 :func:`comparison_findings` turns the rows into key-message findings.
 
@@ -97,18 +98,29 @@ def _with_comparators(spine: pd.DataFrame, comparators: pd.DataFrame,
     return spine
 
 
-def _with_lsoa_spread(spine: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
-    """The spread of the county's LSOAs: count, lowest, quartiles, median, highest."""
+def lsoa_spread(lsoas: pd.DataFrame) -> pd.DataFrame:
+    """The spread of LSOA values per indicator and period (all categories ``''`` rows with a
+    value): ``lsoa_count, low, high, p25, median, p75``, indexed by ``indicator_id, period``
+    (the period as text).
+
+    :func:`spine_data` computes it from its ``lsoas`` rows unless it is given; one spread of
+    the county's LSOAs serves every locality of the county.
+    """
+    _require(lsoas, ["indicator_id", "period", "category", "value"], "lsoa_spread")
     keys = ["indicator_id", "period"]
     spread = lsoas[(lsoas["category"].astype(str) == "") & lsoas["value"].notna()].assign(
         period=lambda d: d["period"].astype(str))
-    spread = spread.merge(spine[keys], on=keys)
     grouped = spread.groupby(keys)["value"]
-    stats = pd.DataFrame({
+    return pd.DataFrame({
         "lsoa_count": grouped.size(), "low": grouped.min(), "high": grouped.max(),
         "p25": grouped.quantile(0.25), "median": grouped.median(), "p75": grouped.quantile(0.75),
     })
-    spine = spine.join(stats, on=keys)
+
+
+def _with_lsoa_spread(spine: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame:
+    """The spread of the county's LSOAs (:func:`lsoa_spread`) of each row's indicator and
+    period: count, lowest, quartiles, median, highest."""
+    spine = spine.join(spread, on=["indicator_id", "period"])
     spine["lsoa_count"] = spine["lsoa_count"].fillna(0).astype(int)
     return spine
 
@@ -160,6 +172,7 @@ def spine_data(
     district_code: str,
     county_code: str,
     england_code: str,
+    spread: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The rows of a Fingertips-style spine chart for one locality.
 
@@ -190,6 +203,9 @@ def spine_data(
         optional ``qol_theme`` orders the rows).
     district_code, county_code, england_code
         Codes of the comparators.
+    spread
+        :func:`lsoa_spread` of ``lsoas``, when the caller has it already (the profiles of a
+        county's localities share one); computed from ``lsoas`` when ``None``.
 
     Returns
     -------
@@ -219,7 +235,8 @@ def spine_data(
     spine = _with_comparators(spine, comparators, {
         district_code: "district_value", county_code: "county_value",
         england_code: "england_value"})
-    spine = _with_positions(_with_benchmark_and_comparisons(_with_lsoa_spread(spine, lsoas)))
+    spread = lsoa_spread(lsoas) if spread is None else spread
+    spine = _with_positions(_with_benchmark_and_comparisons(_with_lsoa_spread(spine, spread)))
     theme_order = spine["qol_theme"].replace("", "~")
     spine = (spine.assign(_theme=theme_order).sort_values(["_theme", "title", "indicator_id"])
              .drop(columns="_theme").reset_index(drop=True))

@@ -21,12 +21,14 @@ from pipeline.steps.profile import (
     compute_profile,
     deprived_share,
     describe_locality,
+    district_rows,
     diversity_rows,
     locality_targets,
     protect,
     spine_data,
     trend_data,
 )
+from pipeline.steps.spine import lsoa_spread as spread_of
 from pipeline.store import load_observations
 
 DISTRICT, COUNTY, ENGLAND = "E07000001", "E10000001", "E92000001"
@@ -161,6 +163,26 @@ def test_spine_keeps_suppressed_rows_latest_period_and_only_comparable_indicator
     score = spine.set_index("indicator_id").loc["score_bad"]
     assert score["comparison"] == "not compared"  # no interval for scores
     assert 0 <= score["x_value"] <= 1
+
+
+def test_spine_from_a_given_spread_equals_the_spine_from_the_lsoa_rows():
+    """One spread of the county's LSOAs serves every locality: given it, spine_data returns
+    the rows it computes from the LSOA rows (rows of other indicators and periods are ignored)."""
+    cat = catalogue()
+    loc = pd.DataFrame([store_row("loc-1", "rate_bad", "2021", 5.0, 4, 6),
+                        store_row("loc-1", "score_bad", "2019", 7.0),
+                        store_row("loc-1", "pct_good", "2011", 30.0, 28, 32)])
+    lsoas = pd.DataFrame(lsoa_spread("rate_bad", "2021", [1, 2, 3, 4, 9])
+                         + lsoa_spread("rate_bad", "2020", [50, 60])
+                         + lsoa_spread("score_bad", "2019", [1, 9])
+                         + lsoa_spread("pct_mix", "2021", [7, 8]))
+    comps = pd.DataFrame([store_row(COUNTY, "rate_bad", "2021", 2.0)])
+    kwargs = dict(district_code=DISTRICT, county_code=COUNTY, england_code=ENGLAND)
+    expected = spine_data(loc, lsoas, comps, cat, **kwargs)
+    given = spine_data(loc, lsoas.iloc[:0], comps, cat, spread=spread_of(lsoas), **kwargs)
+    pd.testing.assert_frame_equal(given, expected)
+    assert expected.set_index("indicator_id").loc["rate_bad", "lsoa_count"] == 5
+    assert expected.set_index("indicator_id").loc["pct_good", "lsoa_count"] == 0
 
 
 def test_spine_rejects_missing_columns_and_unknown_polarity():
@@ -498,3 +520,26 @@ def test_real_results_are_data_only_and_unknown_localities_refused(charnwood_pn,
     _, area = prepared
     with pytest.raises(InputError, match="unknown locality 'nope'"):
         compute_profile(area, "nope", "", pd.DataFrame(), None)
+
+
+def test_real_district_rows_are_filtered_once_per_district_and_again_for_new_data(
+        charnwood_pn, prepared, ingested):
+    import dataclasses
+
+    _, area = prepared
+    rows = district_rows(area, "E07000130")
+    assert district_rows(area, "E07000130") is rows  # shared by the district's localities
+    assert set(rows.comparators["area_code"]) <= {"E07000130", area.config.county.code,
+                                                  area.config.england.code}
+    fresh = dataclasses.replace(area, store=area.store.copy())
+    assert district_rows(fresh, "E07000130") is not rows
+    population = district_population(ingested["out"], area, "E07000130")
+    again = compute_profile(fresh, charnwood_pn.locality_id, "E07000130", population, None)
+    for item in dataclasses.fields(again):
+        value, expected = getattr(again, item.name), getattr(charnwood_pn, item.name)
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(value, expected)
+        elif isinstance(value, pd.Series):
+            pd.testing.assert_series_equal(value, expected)
+        else:
+            assert value == expected, item.name
