@@ -241,6 +241,16 @@ class DistrictResults:
         return self.part(f"profiles/{slug(locality_id)}",
                          lambda: compute_locality_profile(self, locality_id), scope="targets")
 
+    def district_rows(self, district_code: str) -> Any:
+        """The store rows a district's locality profiles are compared with, filtered once per
+        district (:func:`pipeline.steps.profile.district_rows`)."""
+        from pipeline.steps.profile import district_rows
+
+        key = f"district_rows-{district_code}"
+        if key not in self._parts:
+            self._parts[key] = district_rows(self.data, district_code)
+        return self._parts[key]
+
     def compute_all(self, locality_ids: Iterable[str] = (), parts: Iterable[str] = PARTS
                     ) -> None:
         """Compute (or confirm current) ``parts`` (default: all), and the profiles of
@@ -267,7 +277,7 @@ def compute_locality_profile(results: DistrictResults, locality_id: str) -> Any:
     return compute_profile(data, locality_id, results.district, population.reset_index(drop=True),
                            targets,
                            forum_stand_in=settings.forum_stand_in if settings.forum_file is None
-                           else "")
+                           else "", rows=results.district_rows(info["lad_code"]))
 
 
 def target_forecasts(config_path: str | Path, processed_dir: str | Path | None = None, *,

@@ -19,10 +19,9 @@ Conventions
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -394,48 +393,25 @@ class DistrictRows:
     map_period: str
 
 
-#: :func:`district_rows` already filtered: ``"sources"`` (weak references to the data they
-#: were filtered from), ``""`` (the county's LSOA rows, spread and deciles) and one entry per
-#: district code.
-_FILTERED: dict[str, Any] = {}
-_NO_SOURCES = (lambda: None,) * 4
-
-
 def district_rows(data: AreaData, district_code: str) -> DistrictRows:
-    """The rows every locality of ``district_code`` is compared with (:class:`DistrictRows`).
-
-    The store holds millions of rows, so they are filtered once per district, not once per
-    locality, and kept while ``data`` holds the same store, LSOA lookup, boundaries and
-    settings (the same objects: one area's prepared data is read once per process; they are
-    referred to weakly, so a store no longer used is not kept alive). The frames are shared
-    between the district's profiles; nothing here changes them.
-    """
+    """The rows every locality of ``district_code`` is compared with (:class:`DistrictRows`),
+    filtered from the store once for all of the district's profiles (pass them to
+    :func:`compute_profile` as ``rows``)."""
     config, store = data.config, data.store
-    sources = (store, data.lsoas, data.boundaries, config)
-    if any(ref() is not obj for ref, obj in zip(_FILTERED.get("sources", _NO_SOURCES), sources,
-                                                strict=True)):
-        _FILTERED.clear()
-        _FILTERED["sources"] = tuple(weakref.ref(obj) for obj in sources)
-    if "" not in _FILTERED:
-        lsoa_rows = store[(store["area_type"] == config.working_vintage)
-                          & store["area_code"].isin(data.lsoas["lsoa_code"])]
-        _FILTERED[""] = (lsoa_rows, lsoa_spread(lsoa_rows),
-                         lsoa_rows[lsoa_rows["indicator_id"] == "imd_decile"])
-    if district_code not in _FILTERED:
-        lsoa_rows, spread, deciles = _FILTERED[""]
-        codes = [district_code, config.county.code, config.england.code]
-        comparators = protect(store[store["area_code"].isin(codes)], config.min_count)
-        district_lsoas = data.lsoas[data.lsoas["lad_code"] == district_code]
-        _FILTERED[district_code] = DistrictRows(
-            lsoa_rows, spread, deciles, comparators,
-            comparators[comparators["area_code"] == district_code], district_lsoas,
-            *_map_data(deciles, district_lsoas, data.boundaries))
-    return _FILTERED[district_code]
+    lsoa_rows = store[(store["area_type"] == config.working_vintage)
+                      & store["area_code"].isin(data.lsoas["lsoa_code"])]
+    deciles = lsoa_rows[lsoa_rows["indicator_id"] == "imd_decile"]
+    codes = [district_code, config.county.code, config.england.code]
+    comparators = protect(store[store["area_code"].isin(codes)], config.min_count)
+    district_lsoas = data.lsoas[data.lsoas["lad_code"] == district_code]
+    return DistrictRows(lsoa_rows, lsoa_spread(lsoa_rows), deciles, comparators,
+                        comparators[comparators["area_code"] == district_code], district_lsoas,
+                        *_map_data(deciles, district_lsoas, data.boundaries))
 
 
 def compute_profile(data: AreaData, locality_id: str, district: str, population: pd.DataFrame,
-                    targets: pd.DataFrame | None = None, *, forum_stand_in: str = ""
-                    ) -> ProfileResults:
+                    targets: pd.DataFrame | None = None, *, forum_stand_in: str = "",
+                    rows: DistrictRows | None = None) -> ProfileResults:
     """Compute a locality's profile from the prepared data (filtering early: the rows of its
     district and the county's LSOAs once per district, :func:`district_rows`, then the
     locality's own).
@@ -460,6 +436,9 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
     forum_stand_in
         The config's wording of what stands in for community forum areas (kept for forum
         areas only; ``''`` when the user supplied their own forum areas).
+    rows
+        :func:`district_rows` of the locality's district, when the caller profiles several of
+        its localities (filtered here otherwise).
 
     Raises
     ------
@@ -478,7 +457,7 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
         config.england.code: config.england.name})
     labels = {locality_id: name, **names}
 
-    rows = district_rows(data, district_code)
+    rows = rows if rows is not None else district_rows(data, district_code)
     members = data.membership[data.membership["locality_id"] == locality_id]
     lsoa_codes = sorted(members["lsoa_code"].astype(str).unique())
     groups = pd.concat([
