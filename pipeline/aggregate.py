@@ -50,14 +50,16 @@ def aggregate(
         flagged ``[x]``; flags of members ([e], [u] ...) carry over (the most serious wins).
     """
     how = rows["indicator_id"].map(catalogue.set_index("id")["aggregation"])
-    rows = rows[how.isin(["ratio", "sum", "pop_weighted_mean"])]
+    # only the member LSOAs' rows of aggregated indicators take part (the merge drops the rest)
+    keep = how.isin(["ratio", "sum", "pop_weighted_mean"]) & rows["area_code"].isin(
+        membership["lsoa_code"])
+    rows = rows.loc[keep, ["area_code", "indicator_id", "period", "category", "value",
+                           "numerator", "denominator", "unit", "flag", "source"]]
     size = membership.groupby("area_code")["lsoa_code"].nunique().rename("size")
     merged = membership[["area_code", "lsoa_code"]].merge(
-        rows.drop(columns=["area_code", "area_type"]).assign(lsoa_code=rows["area_code"]),
-        on="lsoa_code")
+        rows.rename(columns={"area_code": "lsoa_code"}).assign(how=how[keep]), on="lsoa_code")
     if merged.empty:
         return pd.DataFrame(columns=STORE_COLUMNS)
-    merged["how"] = merged["indicator_id"].map(catalogue.set_index("id")["aggregation"])
     merged["w"] = merged["lsoa_code"].map(weights)
     weighted = merged["how"] == "pop_weighted_mean"
     merged["wv"] = np.where(weighted, merged["value"] * merged["w"], np.nan)

@@ -397,22 +397,32 @@ def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """
     from pipeline.stats.intervals import rate_interval, wilson_interval
 
-    out = store.copy()
     info = catalogue.set_index("id")
-    ci = out["indicator_id"].map(info["ci"]).fillna("none")
-    mult = out["indicator_id"].map(info["multiplier"]).astype(float).fillna(1.0)
-    is_count = (ci == "byar") & out["denominator"].isna() & out["numerator"].notna()
-    denominator = out["denominator"].where(~is_count, 1.0)
-    usable = out["numerator"].notna() & denominator.notna() & (denominator > 0)
-    usable &= out["numerator"] >= 0
-    scale = mult.where(~is_count, 1.0)
-    for name, func in (("wilson", wilson_interval), ("byar", rate_interval)):
-        for m in scale[usable & (ci == name)].unique():
-            sel = usable & (ci == name) & (scale == m)
+    at = info.index.get_indexer(store["indicator_id"])  # -1: not in the catalogue, so ci none
+
+    def per_row(values: np.ndarray, otherwise) -> np.ndarray:
+        return np.append(values, otherwise)[at]
+
+    methods = [("wilson", wilson_interval), ("byar", rate_interval)]
+    ci = per_row(pd.Index([name for name, _ in methods]).get_indexer(info["ci"]), -1)
+    mult = per_row(info["multiplier"].astype(float).fillna(1.0).to_numpy(), 1.0)
+    numerator = store["numerator"].to_numpy(dtype=float)
+    is_count = (ci == 1) & store["denominator"].isna().to_numpy() & ~np.isnan(numerator)
+    denominator = np.where(is_count, 1.0, store["denominator"].to_numpy(dtype=float))
+    with np.errstate(invalid="ignore"):
+        usable = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+        usable &= numerator >= 0
+    scale = np.where(is_count, 1.0, mult)
+    lower = store["lower_ci"].to_numpy(dtype=float, copy=True)
+    upper = store["upper_ci"].to_numpy(dtype=float, copy=True)
+    for code, (name, func) in enumerate(methods):
+        for m in pd.unique(scale[usable & (ci == code)]):
+            sel = usable & (ci == code) & (scale == m)
             if name == "wilson":
-                sel &= out["numerator"] <= out["denominator"]
-            limits = func(out.loc[sel, "numerator"].to_numpy(), denominator[sel].to_numpy(),
-                          multiplier=float(m))
-            out.loc[sel, "lower_ci"] = limits["lower_ci"].to_numpy()
-            out.loc[sel, "upper_ci"] = limits["upper_ci"].to_numpy()
+                sel &= numerator <= denominator
+            limits = func(numerator[sel], denominator[sel], multiplier=float(m))
+            lower[sel] = limits["lower_ci"].to_numpy()
+            upper[sel] = limits["upper_ci"].to_numpy()
+    out = store.copy(deep=False)  # new columns replace the old ones; store is left as it was
+    out["lower_ci"], out["upper_ci"] = lower, upper
     return out
