@@ -71,7 +71,10 @@ def test_empty_text_is_allowed_in_category_flag_and_source():
 
 @pytest.mark.parametrize("missing", [None, np.nan, pd.NA])
 def test_missing_text_is_refused(missing):
-    assert "null" in _refusal(_with(_observations(), "variable", missing))
+    message = _refusal(_with(_observations(), "variable", missing))
+    assert "'variable'" in message and "missing" in message
+    assert "'source'" in _refusal(_observations().astype({"source": "string"}).assign(
+        source=lambda df: df["source"].where(df.index != 1)))
 
 
 @pytest.mark.parametrize("column, value", [("area_type", "LSOA99"), ("flag", "[z]")])
