@@ -188,15 +188,22 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     return df
 
 
-def read_excel(path: str | Path, sheet: str | int = 0, **kwargs: Any) -> pd.DataFrame:
-    """Read one sheet of an XLSX file as text, with a clear error if the sheet is missing."""
+def read_excel(
+    path: str | Path, sheet: str | int = 0, *, book: pd.ExcelFile | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """Read one sheet of an XLSX file as text, with a clear error if the sheet is missing.
+
+    ``book``, the workbook at ``path`` already opened, saves opening it again for each sheet.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, f"file not found (expected at {path})")
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
-        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({_short(exc)})")
+    if book is None:
+        if not path.exists():
+            raise InputError(path, f"file not found (expected at {path})")
+        try:
+            book = pd.ExcelFile(path, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises several types for non-xlsx input
+            raise InputError(path, "could not be opened as an Excel .xlsx workbook "
+                                   f"({_short(exc)})")
     missing = (sheet not in book.sheet_names) if isinstance(sheet, str) else \
         not 0 <= sheet < len(book.sheet_names)
     if missing:
@@ -332,7 +339,7 @@ def observations(
         "value": pd.to_numeric(df["value"], errors="coerce").astype("float64").to_numpy(),
         "flag": text("flag"),
         "source": Path(source).name,
-    }, index=df.index)
+    }, index=df.index, copy=False)
     return out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
                            ignore_index=True)
 

@@ -311,7 +311,15 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     edition = _edition(spec)
     area_type = _vintage(spec, ("LAD",))
     path = Path(spec.path)
-    sheets = _sheet_names(path)
+    with _workbook(path) as book:
+        return _finish(_file10_rows(path, book, codes, area_type), spec, period=edition,
+                       area_type=area_type)
+
+
+def _file10_rows(path: Path, book: pd.ExcelFile, codes: CodeRegistry, area_type: str
+                 ) -> pd.DataFrame:
+    """The long rows of every domain sheet of File 10."""
+    sheets = list(book.sheet_names)
     domain_sheets = {s: human_domain(s) for s in sheets}
     domain_sheets = {s: d for s, d in domain_sheets.items() if d in DOMAINS}
     if not domain_sheets:
@@ -319,7 +327,7 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
                                "IMD, Income, Employment, ... as in the published File 10)")
     parts = []
     for sheet, domain in domain_sheets.items():
-        raw = read_excel(path, sheet)
+        raw = read_excel(path, sheet, book=book)
         raw = raw.dropna(how="all")
         where = f"{path.name} [{sheet}]"
         code_col = find_column(raw.columns, r"^local authority district code", where,
@@ -337,15 +345,15 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
         _dedupe_variables(mapped, Path(where))
         parts.append(_checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
                                            area_type, where, codes))
-    return _finish(pd.concat(parts, ignore_index=True), spec, period=edition, area_type=area_type)
+    return pd.concat(parts, ignore_index=True)
 
 
-def _sheet_names(path: Path) -> list[str]:
+def _workbook(path: Path) -> pd.ExcelFile:
+    """The workbook at ``path``, opened once for all its sheets."""
     if not path.exists():
         raise InputError(path, f"file not found (expected at {path})")
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            return list(book.sheet_names)
+        return pd.ExcelFile(path, engine="openpyxl")
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({exc})") from None
 
