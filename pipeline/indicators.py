@@ -264,15 +264,18 @@ def _sum_terms(obs: pd.DataFrame, terms: pd.DataFrame, vocab: dict, n_indicators
     need = np.zeros((n_indicators, 2), dtype=int)
     np.add.at(need, (terms["indicator"].to_numpy(), terms["role"].to_numpy()), 1)
     complete = out["present"].to_numpy() >= need[keys["indicator"], keys["role"]]
-    fed = pd.DataFrame({"indicator": indicator, "role": role,
-                        "source": obs["source"].to_numpy()[at]}, copy=False).drop_duplicates()
-    sources = fed.assign(source=vocab["source"][fed["source"]]).groupby(["indicator", "role"])
+    # the sources that fed each indicator-role: those of its terms' rows
+    shape = (terms["term"].max() + 1, len(vocab["source"]))
+    term, source = np.unravel_index(pd.unique(np.ravel_multi_index(
+        (obs["term"].to_numpy(), obs["source"].to_numpy()), shape)), shape)
+    fed = terms.merge(pd.DataFrame({"term": term, "source": vocab["source"][source]}), on="term")
+    sources = fed.groupby(["indicator", "role"])["source"].agg(lambda s: ";".join(sorted(set(s))))
     return pd.DataFrame({
         **keys,
         "total": np.where(complete, out["total"], np.nan),
         "flag_rank": np.where(complete, out["flag_rank"],
                               missing_value_rank(out["suppressed"].to_numpy())),
-    }, copy=False), sources["source"].agg(lambda s: ";".join(sorted(s))).to_dict()
+    }, copy=False), sources.to_dict()
 
 
 def _annualise(num: pd.DataFrame, year_of: np.ndarray) -> pd.DataFrame:
@@ -335,17 +338,16 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
     sums, names = _sum_terms(rows, terms, vocab, len(info))
     method = info["method"].to_numpy(dtype=object)
 
-    def using(frame: pd.DataFrame, *methods: str) -> pd.DataFrame:
-        """The rows of ``frame`` whose indicator is built by one of ``methods``."""
-        return frame[np.isin(method, methods)[frame["indicator"].to_numpy()]]
+    def sums_of(role: int, *methods: str) -> pd.DataFrame:
+        """The numerator or denominator sums of the indicators built by one of ``methods``."""
+        return sums[(sums["role"].to_numpy() == role)
+                    & np.isin(method, methods)[sums["indicator"].to_numpy()]]
 
-    is_num = sums["role"].to_numpy() == NUMERATOR
-    num, den = sums[is_num], sums[~is_num]
     parts = [
-        using(num, "value", "count", "monthly_count"),
-        _attach_denominator(using(num, "ratio"), using(den, "ratio")),
-        _attach_denominator(_annualise(using(num, "annual_rate"), vocab["year_of"]),
-                            using(den, "annual_rate"), vocab["number"]),
+        sums_of(NUMERATOR, "value", "count", "monthly_count"),
+        _attach_denominator(sums_of(NUMERATOR, "ratio"), sums_of(DENOMINATOR, "ratio")),
+        _attach_denominator(_annualise(sums_of(NUMERATOR, "annual_rate"), vocab["year_of"]),
+                            sums_of(DENOMINATOR, "annual_rate"), vocab["number"]),
     ]
     out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     indicator = out["indicator"].to_numpy()
