@@ -49,20 +49,23 @@ def aggregate(
         Store-layout rows. A group whose members do not all have a value gets a missing value
         flagged ``[x]``; flags of members ([e], [u] ...) carry over (the most serious wins).
     """
-    how = rows["indicator_id"].map(catalogue.set_index("id")["aggregation"])
-    rows = rows[how.isin(["ratio", "sum", "pop_weighted_mean"])]
+    # only the member LSOAs' rows of aggregated indicators take part (the merge drops the rest)
+    keep = rows["area_code"].isin(membership["lsoa_code"]).to_numpy()
+    how = rows.loc[keep, "indicator_id"].map(catalogue.set_index("id")["aggregation"])
+    aggregated = how.isin(["ratio", "sum", "pop_weighted_mean"]).to_numpy()
+    keep[keep] = aggregated
+    rows = rows.loc[keep, ["area_code", "indicator_id", "period", "category", "value",
+                           "numerator", "denominator", "unit", "flag", "source"]]
+    rows = rows.rename(columns={"area_code": "lsoa_code"}).assign(
+        how=how.to_numpy()[aggregated], rank=flag_rank(rows["flag"])).drop(columns="flag")
     size = membership.groupby("area_code")["lsoa_code"].nunique().rename("size")
-    merged = membership[["area_code", "lsoa_code"]].merge(
-        rows.drop(columns=["area_code", "area_type"]).assign(lsoa_code=rows["area_code"]),
-        on="lsoa_code")
+    members = membership[["area_code", "lsoa_code"]]
+    merged = members.assign(w=members["lsoa_code"].map(weights)).merge(rows, on="lsoa_code")
     if merged.empty:
         return pd.DataFrame(columns=STORE_COLUMNS)
-    merged["how"] = merged["indicator_id"].map(catalogue.set_index("id")["aggregation"])
-    merged["w"] = merged["lsoa_code"].map(weights)
     weighted = merged["how"] == "pop_weighted_mean"
     merged["wv"] = np.where(weighted, merged["value"] * merged["w"], np.nan)
     merged["w"] = merged["w"].where(weighted & merged["value"].notna())
-    merged["rank"] = flag_rank(merged["flag"])
     merged["suppressed"] = merged["rank"] == SUPPRESSED
     keys = ["area_code", "indicator_id", "period", "category"]
     g = merged.groupby(keys, sort=True, observed=True)

@@ -54,10 +54,12 @@ def comparison_groups(membership: pd.DataFrame, lookup: pd.DataFrame) -> pd.Data
 def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Derive every locality from the store and write membership, summary, shapes and indicator
     rows to ``out_dir``. Returns the locality summary (one row per locality)."""
-    store = load_store(out_dir)
+    lookup = geography.lsoa_lookup(config)
+    # localities are made of the county's LSOAs of the working vintage: only their rows are read
+    store = load_store(out_dir, area_types=[config.working_vintage],
+                       area_codes=lookup["lsoa_code"])
     catalogue = load_catalogue(config.indicators_path)
     settings = locality_settings(config)
-    lookup = geography.lsoa_lookup(config)
     boundaries = geography.lsoa_boundaries(config)
     lsoas = lsoa_attributes(lookup, store, settings.editions, config.working_vintage)
     districts = pd.Series({d.code: d.name for d in config.districts})

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.schema import FLAG_PRECEDENCE, STORE_COLUMNS
+from pipeline.schema import FLAG_PRECEDENCE
 
 CATALOGUE_COLUMNS = [
     "id", "title", "definition", "unit", "polarity", "method", "numerator", "denominator",
@@ -158,8 +158,11 @@ def term_table(catalogue: pd.DataFrame) -> pd.DataFrame:
 
 
 def flag_rank(flags: pd.Series) -> np.ndarray:
-    """Flags as integers (0 = takes precedence), so they combine with ``min``."""
-    return flags.fillna("").map(FLAG_RANK).fillna(NO_FLAG).to_numpy(int)
+    """Flags as integers (0 = takes precedence), so they combine with ``min``; a missing or
+    unknown flag ranks as no flag."""
+    codes, uniques = pd.factorize(flags)  # a missing flag gets code -1 ...
+    ranks = [FLAG_RANK.get(flag, NO_FLAG) for flag in uniques] + [NO_FLAG]
+    return np.array(ranks, dtype=int)[codes]  # ... which picks the trailing NO_FLAG
 
 
 def flag_from_rank(ranks: np.ndarray) -> np.ndarray:
@@ -167,72 +170,147 @@ def flag_from_rank(ranks: np.ndarray) -> np.ndarray:
     return np.array(FLAG_PRECEDENCE, dtype=object)[np.asarray(ranks, dtype=int)]
 
 
-def _complete_sum(grouped, expected: pd.Series | int) -> tuple[pd.Series, pd.Series]:
-    """Sum of values per group, NaN unless all ``expected`` values are present and numeric."""
-    total = grouped["value"].sum()
-    present = grouped["value"].count()
-    complete = present >= expected
-    return total.where(complete), complete
+# ----------------------------------------------------------------------------- building
+#
+# The observations hold millions of rows but few distinct texts (some 36,000 area codes, a few
+# dozen periods and sources), so the build codes each text column once as integers into its
+# sorted distinct values (codes sort as the text does), merges and groups on the codes, and turns
+# codes back into text for the finished rows only.
+
+NUMERATOR, DENOMINATOR = 0, 1
+_MONTH = r"^\d{4}-\d{2}$"
 
 
-def _sum_terms(obs: pd.DataFrame, terms: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Sum each indicator-role's terms per area and period; NaN unless every term is present."""
-    merged = terms.merge(obs, on=["variable", "category"], how="inner")
-    cols = [*keys, "indicator_id", "role", "total", "flag", "source"]
-    if merged.empty:
-        return pd.DataFrame(columns=cols)
-    merged["flag_rank"] = flag_rank(merged["flag"])
-    by = ["indicator_id", "role", *keys]
-    grouped = merged.groupby(by, sort=False, observed=True)
-    expected = terms.groupby(["indicator_id", "role"]).size()
-    out = grouped["flag_rank"].min().rename("flag_rank").reset_index()
-    total = grouped["value"].sum().to_numpy()
-    present = grouped["value"].count().to_numpy()
-    need = pd.MultiIndex.from_frame(out[["indicator_id", "role"]]).map(expected.to_dict())
-    complete = present >= np.asarray(need, dtype=float)
-    out["total"] = np.where(complete, total, np.nan)
-    ranks = out["flag_rank"].to_numpy()
-    suppressed = (grouped["flag_rank"].agg(lambda r: (r == SUPPRESSED).any()).to_numpy()
-                  if (merged["flag_rank"] == SUPPRESSED).any() else np.zeros(len(out), bool))
-    ranks = np.where(~complete, missing_value_rank(suppressed), ranks)
-    out["flag"] = flag_from_rank(ranks)
-    sources = (merged.groupby(["indicator_id", "role"])["source"]
-               .agg(lambda s: ";".join(sorted(set(s)))))
-    out = out.join(sources, on=["indicator_id", "role"])
-    return out[cols]
+def _encode(values: np.ndarray, extra=None) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of a text column and the sorted vocabulary they index (-1 = missing).
+
+    ``extra``, if given, returns more values for the vocabulary from the distinct ones.
+    """
+    codes, uniques = pd.factorize(values, sort=True)
+    vocabulary = np.asarray(uniques, dtype=object)
+    if extra is not None:
+        vocabulary = np.array(sorted(set(vocabulary).union(extra(vocabulary))), dtype=object)
+        codes = np.where(codes < 0, -1, vocabulary.searchsorted(uniques)[codes])
+    return codes, vocabulary
 
 
-def _annualise(num: pd.DataFrame) -> pd.DataFrame:
-    """Sum monthly numerator totals into calendar years that have all twelve months."""
-    num = num[num["period"].str.match(r"^\d{4}-\d{2}$")].copy()
-    num["year"] = num["period"].str[:4]
-    num["flag_rank"] = flag_rank(num["flag"])
-    by = ["indicator_id", "area_code", "area_type", "year"]
-    g = num.groupby(by, observed=True, sort=False)
-    out = g["flag_rank"].min().reset_index()
-    out["total"] = np.where(g["total"].count().to_numpy() == 12, g["total"].sum().to_numpy(), np.nan)
-    out["months"] = g["period"].nunique().to_numpy()
-    out["flag"] = flag_from_rank(out["flag_rank"])
-    out["source"] = g["source"].first().to_numpy()
-    out["method"] = "annual_rate"
-    out = out[out["months"] == 12].drop(columns=["months", "flag_rank"])
+def _years(periods: np.ndarray) -> list[str]:
+    """The calendar years of the monthly periods (``2021-03`` -> ``2021``)."""
+    return [p[:4] for p in periods if re.match(_MONTH, p)]
+
+
+def _coded_observations(obs: pd.DataFrame, terms: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The observation rows that are a term of some indicator, with their text as codes.
+
+    ``terms`` gets a ``term`` column, the code of its ``variable[category]``; the rows returned
+    carry the same code, and codes of area code, area type, period and source into the
+    vocabularies returned with them. The period vocabulary also holds the calendar years of
+    monthly periods (``year_of`` gives each period's year code, -1 if not monthly) and the
+    periods' numeric values (``number``, NaN if not a year). Rows with a missing area code,
+    area type or period are left out, as grouping would leave them out.
+    """
+    pairs = pd.MultiIndex.from_frame(terms[["variable", "category"]])
+    terms["term"] = pairs.unique().get_indexer(pairs)
+    term = pairs.unique().get_indexer(pd.MultiIndex.from_frame(obs[["variable", "category"]]))
+    keep = term >= 0
+    codes, vocab = {"term": term[keep]}, {}
+    for column in ("area_code", "area_type", "period", "source"):
+        codes[column], vocab[column] = _encode(obs[column].to_numpy()[keep],
+                                               _years if column == "period" else None)
+    rows = pd.DataFrame({**codes, "value": obs["value"].to_numpy()[keep],
+                         "flag_rank": flag_rank(obs["flag"])[keep]}, copy=False)
+    keyed = np.minimum.reduce([codes["area_code"], codes["area_type"], codes["period"]]) >= 0
+    if not keyed.all():
+        rows = rows[keyed]
+    periods = vocab["period"]
+    vocab["year_of"] = np.array([periods.searchsorted(p[:4]) if re.match(_MONTH, p) else -1
+                                 for p in periods], dtype=int)
+    vocab["number"] = pd.to_numeric(pd.Series(periods), errors="coerce").to_numpy(dtype=float)
+    return rows, vocab
+
+
+def _rows_of_terms(row_terms: np.ndarray, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the rows of each term, term after term and each term's rows in their order
+    (the order an inner merge of the terms with the rows gives), and the count per term."""
+    by_term = np.argsort(row_terms, kind="stable")
+    first = np.searchsorted(row_terms[by_term], terms, side="left")
+    last = np.searchsorted(row_terms[by_term], terms, side="right")
+    at = [by_term[a:b] for a, b in zip(first, last)]
+    return np.concatenate(at or [np.empty(0, dtype=int)]), last - first
+
+
+def _sum_terms(obs: pd.DataFrame, terms: pd.DataFrame, vocab: dict, n_indicators: int
+               ) -> tuple[pd.DataFrame, dict[tuple[int, int], str]]:
+    """Sum each indicator-role's terms per area and period; NaN unless every term is present.
+
+    Works on coded rows (:func:`_coded_observations`). Returns one row per ``indicator``,
+    ``role``, area code, area type and period with ``total`` and ``flag_rank``, and the
+    sources (';'-joined) that fed each (indicator, role).
+    """
+    at, per_term = _rows_of_terms(obs["term"].to_numpy(), terms["term"].to_numpy())
+    indicator = np.repeat(terms["indicator"].to_numpy(), per_term)
+    role = np.repeat(terms["role"].to_numpy(), per_term)
+    places = ["area_code", "area_type", "period"]
+    dims = (n_indicators, 2, *(len(vocab[c]) for c in places))
+    cell = np.ravel_multi_index((indicator, role, *(obs[c].to_numpy()[at] for c in places)), dims)
+    flag = obs["flag_rank"].to_numpy()[at]
+    out = pd.DataFrame({"flag_rank": flag, "value": obs["value"].to_numpy()[at],
+                        "suppressed": flag == SUPPRESSED}, copy=False)
+    out = out.groupby(cell, sort=False).agg(
+        flag_rank=("flag_rank", "min"), total=("value", "sum"), present=("value", "count"),
+        suppressed=("suppressed", "any"),
+    )
+    keys = dict(zip(["indicator", "role", *places], np.unravel_index(out.index, dims)))
+    need = np.zeros((n_indicators, 2), dtype=int)
+    np.add.at(need, (terms["indicator"].to_numpy(), terms["role"].to_numpy()), 1)
+    complete = out["present"].to_numpy() >= need[keys["indicator"], keys["role"]]
+    # the sources that fed each indicator-role: those of its terms' rows
+    shape = (terms["term"].max() + 1, len(vocab["source"]))
+    term, source = np.unravel_index(pd.unique(np.ravel_multi_index(
+        (obs["term"].to_numpy(), obs["source"].to_numpy()), shape)), shape)
+    fed = terms.merge(pd.DataFrame({"term": term, "source": vocab["source"][source]}), on="term")
+    sources = fed.groupby(["indicator", "role"])["source"].agg(lambda s: ";".join(sorted(set(s))))
+    return pd.DataFrame({
+        **keys,
+        "total": np.where(complete, out["total"], np.nan),
+        "flag_rank": np.where(complete, out["flag_rank"],
+                              missing_value_rank(out["suppressed"].to_numpy())),
+    }, copy=False), sources.to_dict()
+
+
+def _annualise(num: pd.DataFrame, year_of: np.ndarray) -> pd.DataFrame:
+    """Sum monthly numerator totals into calendar years that have all twelve months
+    (``year_of``: the year's period code for each monthly period code, else -1)."""
+    year = year_of[num["period"].to_numpy()]
+    num = num[year >= 0].assign(year=year[year >= 0])
+    g = num.groupby(["indicator", "area_code", "area_type", "year"], sort=False)
+    out = g.agg(flag_rank=("flag_rank", "min"), present=("total", "count"),
+                total=("total", "sum"), months=("period", "nunique")).reset_index()
+    out["total"] = np.where(out["present"] == 12, out["total"], np.nan)
+    out = out[out["months"] == 12].drop(columns=["months", "present"])
     return out.rename(columns={"year": "period"})
 
 
-def _attach_denominator(num: pd.DataFrame, den: pd.DataFrame, latest_earlier: bool) -> pd.DataFrame:
-    """Join denominators by area and period (or the latest earlier period, for annual rates)."""
-    den = den.rename(columns={"total": "denominator", "flag": "den_flag", "source": "den_source"})
-    den = den.drop(columns=["role", "method"], errors="ignore")
-    if not latest_earlier:
-        return num.merge(den, on=["indicator_id", "area_code", "area_type", "period"], how="left")
-    num = num.assign(_year=pd.to_numeric(num["period"], errors="coerce").astype(float))
-    den = den.assign(_year=pd.to_numeric(den["period"], errors="coerce").astype(float))
-    den = den.drop(columns="period")
+def _attach_denominator(num: pd.DataFrame, den: pd.DataFrame,
+                        year_number: np.ndarray | None = None) -> pd.DataFrame:
+    """Join denominators by area and period or, given each period code's year as a number
+    (``year_number``, NaN if not a year), the latest earlier year (for annual rates)."""
+    den = den.rename(columns={"total": "denominator", "flag_rank": "den_rank"})
+    num, den = num.drop(columns="role", errors="ignore"), den.drop(columns="role")
+    by = ["indicator", "area_code", "area_type"]
+    if year_number is None:
+        return num.merge(den, on=[*by, "period"], how="left")
+    num = num.assign(_year=year_number[num["period"].to_numpy()])
+    den = den.assign(_year=year_number[den["period"].to_numpy()]).drop(columns="period")
     num = num.dropna(subset=["_year"]).sort_values("_year")
     den = den.dropna(subset=["_year"]).sort_values("_year")
-    joined = pd.merge_asof(num, den, on="_year", by=["indicator_id", "area_code", "area_type"],
-                           direction="backward")
+    joined = pd.merge_asof(num, den, on="_year", by=by, direction="backward")
     return joined.drop(columns="_year")
+
+
+def _joined_sources(*sources: str) -> str:
+    """Sources (each ';'-separated) as one sorted ';'-separated list without repeats."""
+    return ";".join(sorted({s for part in sources for s in part.split(";") if s}))
 
 
 def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -249,56 +327,68 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
     -------
     pandas.DataFrame
         Store-layout rows (see :data:`pipeline.schema.STORE`) with value, numerator and
-        denominator; confidence limits are added by :func:`add_intervals`.
+        denominator, sorted by indicator, area type, area code and period; confidence limits
+        are added by :func:`add_intervals`.
     """
-    cat = catalogue[catalogue["status"] == "computed"]
-    terms = term_table(cat)
-    keys = ["area_code", "area_type", "period"]
-    obs = observations[["area_code", "area_type", "variable", "period", "category", "value",
-                        "flag", "source"]]
-    sums = _sum_terms(obs, terms, keys)
-    method = cat.set_index("id")["method"]
-    sums["method"] = sums["indicator_id"].map(method)
-    num = sums[sums["role"] == "numerator"].drop(columns="role")
-    den = sums[sums["role"] == "denominator"].drop(columns="role")
+    info = catalogue[catalogue["status"] == "computed"].set_index("id").sort_index()
+    terms = term_table(info.reset_index())
+    terms["indicator"] = info.index.get_indexer(terms["indicator_id"])
+    terms["role"] = np.where(terms["role"] == "denominator", DENOMINATOR, NUMERATOR)
+    rows, vocab = _coded_observations(observations, terms)
+    sums, names = _sum_terms(rows, terms, vocab, len(info))
+    method = info["method"].to_numpy(dtype=object)
 
-    parts = []
-    plain = num[num["method"].isin(["value", "count", "monthly_count"])].copy()
-    plain["denominator"] = np.nan
-    parts.append(plain)
-    ratio = num[num["method"] == "ratio"]
-    parts.append(_attach_denominator(ratio, den[den["method"] == "ratio"], latest_earlier=False))
-    annual = _annualise(num[num["method"] == "annual_rate"])
-    parts.append(_attach_denominator(annual, den[den["method"] == "annual_rate"],
-                                     latest_earlier=True))
+    def sums_of(role: int, *methods: str) -> pd.DataFrame:
+        """The numerator or denominator sums of the indicators built by one of ``methods``."""
+        return sums[(sums["role"].to_numpy() == role)
+                    & np.isin(method, methods)[sums["indicator"].to_numpy()]]
+
+    parts = [
+        sums_of(NUMERATOR, "value", "count", "monthly_count"),
+        _attach_denominator(sums_of(NUMERATOR, "ratio"), sums_of(DENOMINATOR, "ratio")),
+        _attach_denominator(_annualise(sums_of(NUMERATOR, "annual_rate"), vocab["year_of"]),
+                            sums_of(DENOMINATOR, "annual_rate"), vocab["number"]),
+    ]
     out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    out = out.rename(columns={"total": "numerator"})
-    info = cat.set_index("id")
-    mult = out["indicator_id"].map(info["multiplier"]).astype(float)
-    m = out["indicator_id"].map(method)
+    indicator = out["indicator"].to_numpy()
+    nothing = np.full(len(out), np.nan)
+    numerator = out["total"].to_numpy(dtype=float)
+    denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else nothing
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio_value = out["numerator"] / out["denominator"] * mult
-    out["value"] = np.where(m.isin(["ratio", "annual_rate"]), ratio_value, out["numerator"])
-    out.loc[m == "value", "numerator"] = np.nan
-    den_flag = out.get("den_flag", pd.Series("", index=out.index)).fillna("")
-    out["flag"] = flag_from_rank(np.minimum(flag_rank(out["flag"]), flag_rank(den_flag)))
-    den_source = out.get("den_source", pd.Series("", index=out.index)).fillna("")
-    pairs = pd.Series(list(zip(out["source"].fillna(""), den_source)), index=out.index)
-    joined = {p: ";".join(sorted({x for part in p for x in part.split(";") if x}))
-              for p in pairs.unique()}
-    out["source"] = pairs.map(joined)
-    out.loc[out["denominator"] == 0, "value"] = np.nan
-    missing = out["value"].isna() & (out["flag"] == "")
-    out.loc[missing, "flag"] = "[x]"
-    out["unit"] = out["indicator_id"].map(info["unit"])
-    out["category"] = ""
-    out["lower_ci"] = np.nan
-    out["upper_ci"] = np.nan
-    out = out[STORE_COLUMNS]
-    out["value"] = out["value"].astype(float)
-    out["numerator"] = out["numerator"].astype(float)
-    out["denominator"] = out["denominator"].astype(float)
-    return out.sort_values(["indicator_id", "area_type", "area_code", "period"]).reset_index(drop=True)
+        ratio_value = numerator / denominator * info["multiplier"].to_numpy(dtype=float)[indicator]
+    value = np.where(np.isin(method, ["ratio", "annual_rate"])[indicator], ratio_value, numerator)
+    numerator = np.where((method == "value")[indicator], np.nan, numerator)
+    den_rank = out["den_rank"].to_numpy(dtype=float) if "den_rank" in out else nothing
+    has_den = ~np.isnan(den_rank)
+    ranks = np.minimum(out["flag_rank"].to_numpy(), np.where(has_den, den_rank, NO_FLAG))
+    value = np.where(denominator == 0, np.nan, value)
+    ranks = np.where(np.isnan(value) & (ranks == NO_FLAG), NOT_AVAILABLE, ranks)
+
+    alone, with_den = np.empty(len(info), dtype=object), np.empty(len(info), dtype=object)
+    for i in range(len(info)):
+        alone[i] = _joined_sources(names.get((i, NUMERATOR), ""))
+        with_den[i] = _joined_sources(names.get((i, NUMERATOR), ""),
+                                      names.get((i, DENOMINATOR), ""))
+
+    sort_keys = (indicator, *(out[c].to_numpy() for c in ("area_type", "area_code", "period")))
+    sizes = (len(info), *(len(vocab[c]) for c in ("area_type", "area_code", "period")))
+    order = np.argsort(np.ravel_multi_index(sort_keys, sizes), kind="stable")
+    indicator, has_den = indicator[order], has_den[order]
+    return pd.DataFrame({
+        "area_code": vocab["area_code"][out["area_code"].to_numpy()[order]],
+        "area_type": vocab["area_type"][out["area_type"].to_numpy()[order]],
+        "indicator_id": info.index.to_numpy(dtype=object)[indicator],
+        "period": vocab["period"][out["period"].to_numpy()[order]],
+        "category": "",
+        "value": value[order],
+        "numerator": numerator[order],
+        "denominator": denominator[order],
+        "lower_ci": np.nan,
+        "upper_ci": np.nan,
+        "unit": info["unit"].to_numpy(dtype=object)[indicator],
+        "flag": flag_from_rank(ranks[order]),
+        "source": np.where(has_den, with_den[indicator], alone[indicator]),
+    }, copy=False)
 
 
 def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -309,22 +399,32 @@ def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
     """
     from pipeline.stats.intervals import rate_interval, wilson_interval
 
-    out = store.copy()
     info = catalogue.set_index("id")
-    ci = out["indicator_id"].map(info["ci"]).fillna("none")
-    mult = out["indicator_id"].map(info["multiplier"]).astype(float).fillna(1.0)
-    is_count = (ci == "byar") & out["denominator"].isna() & out["numerator"].notna()
-    denominator = out["denominator"].where(~is_count, 1.0)
-    usable = out["numerator"].notna() & denominator.notna() & (denominator > 0)
-    usable &= out["numerator"] >= 0
-    scale = mult.where(~is_count, 1.0)
-    for name, func in (("wilson", wilson_interval), ("byar", rate_interval)):
-        for m in scale[usable & (ci == name)].unique():
-            sel = usable & (ci == name) & (scale == m)
+    at = info.index.get_indexer(store["indicator_id"])  # -1: not in the catalogue, so ci none
+
+    def per_row(values: np.ndarray, otherwise) -> np.ndarray:
+        return np.append(values, otherwise)[at]
+
+    methods = [("wilson", wilson_interval), ("byar", rate_interval)]
+    ci = per_row(pd.Index([name for name, _ in methods]).get_indexer(info["ci"]), -1)
+    mult = per_row(info["multiplier"].astype(float).fillna(1.0).to_numpy(), 1.0)
+    numerator = store["numerator"].to_numpy(dtype=float)
+    is_count = (ci == 1) & store["denominator"].isna().to_numpy() & ~np.isnan(numerator)
+    denominator = np.where(is_count, 1.0, store["denominator"].to_numpy(dtype=float))
+    with np.errstate(invalid="ignore"):
+        usable = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+        usable &= numerator >= 0
+    scale = np.where(is_count, 1.0, mult)
+    lower = store["lower_ci"].to_numpy(dtype=float, copy=True)
+    upper = store["upper_ci"].to_numpy(dtype=float, copy=True)
+    for code, (name, func) in enumerate(methods):
+        for m in pd.unique(scale[usable & (ci == code)]):
+            sel = usable & (ci == code) & (scale == m)
             if name == "wilson":
-                sel &= out["numerator"] <= out["denominator"]
-            limits = func(out.loc[sel, "numerator"].to_numpy(), denominator[sel].to_numpy(),
-                          multiplier=float(m))
-            out.loc[sel, "lower_ci"] = limits["lower_ci"].to_numpy()
-            out.loc[sel, "upper_ci"] = limits["upper_ci"].to_numpy()
+                sel &= numerator <= denominator
+            limits = func(numerator[sel], denominator[sel], multiplier=float(m))
+            lower[sel] = limits["lower_ci"].to_numpy()
+            upper[sel] = limits["upper_ci"].to_numpy()
+    out = store.copy(deep=False)  # new columns replace the old ones; store is left as it was
+    out["lower_ci"], out["upper_ci"] = lower, upper
     return out

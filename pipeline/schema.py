@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pandera.pandas as pa
+from pandas.api.types import infer_dtype
 
 from pipeline.errors import InputError
 
@@ -16,18 +17,44 @@ AREA_TYPES = [
     "RGN", "ENG", "LOCALITY",
 ]
 
+
+def _is_text(series: pd.Series) -> bool:
+    """Whether every value is a Python string, none missing: one C-level pass
+    (:func:`pandas.api.types.infer_dtype`) instead of pandera's ``str`` dtype check (which calls
+    ``isinstance`` per value in Python) and its null check (another pass per column)."""
+    return infer_dtype(series.to_numpy(dtype=object), skipna=False) in ("string", "empty")
+
+
+def _text(*checks: pa.Check, required: bool = False) -> pa.Column:
+    """A text column: every value a string, none missing, empty only if not ``required``.
+
+    Missing values are refused by the ``text`` check, which runs first, so pandera's own null
+    check is switched off (``nullable=True``) and the checks keep missing values
+    (``ignore_na=False``) rather than dropping them first at the cost of a pass each.
+    """
+    text = [pa.Check(_is_text, name="text", error="every value must be text, none missing",
+                     ignore_na=False)]
+    if required:
+        text.append(pa.Check.ne("", error="no value may be empty text", ignore_na=False))
+    return pa.Column(None, [*text, *checks], nullable=True)
+
+
+#: A frame with no rows is refused (no reader or build produces one on purpose).
+_HAS_ROWS = pa.Check(lambda df: len(df) > 0, name="rows", error="the table has no rows")
+
 #: Raw tidy rows as readers return them (one row per area x variable x period x category).
 OBSERVATIONS = pa.DataFrameSchema(
     {
-        "area_code": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "area_type": pa.Column(str, pa.Check.isin(AREA_TYPES)),
-        "variable": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "category": pa.Column(str),
+        "area_code": _text(required=True),
+        "area_type": _text(pa.Check.isin(AREA_TYPES, ignore_na=False)),
+        "variable": _text(required=True),
+        "period": _text(required=True),
+        "category": _text(),
         "value": pa.Column(float, nullable=True),
-        "flag": pa.Column(str, pa.Check.isin(FLAGS)),
-        "source": pa.Column(str),
+        "flag": _text(pa.Check.isin(FLAGS, ignore_na=False)),
+        "source": _text(),
     },
+    checks=_HAS_ROWS,
     unique=["area_code", "area_type", "variable", "period", "category"],
     strict=True,
     ordered=True,
@@ -36,20 +63,21 @@ OBSERVATIONS = pa.DataFrameSchema(
 #: The indicator store: one row per area x indicator x period (x category for breakdowns).
 STORE = pa.DataFrameSchema(
     {
-        "area_code": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "area_type": pa.Column(str, pa.Check.isin(AREA_TYPES)),
-        "indicator_id": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "period": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "category": pa.Column(str),
+        "area_code": _text(required=True),
+        "area_type": _text(pa.Check.isin(AREA_TYPES, ignore_na=False)),
+        "indicator_id": _text(required=True),
+        "period": _text(required=True),
+        "category": _text(),
         "value": pa.Column(float, nullable=True),
         "numerator": pa.Column(float, nullable=True),
         "denominator": pa.Column(float, nullable=True),
         "lower_ci": pa.Column(float, nullable=True),
         "upper_ci": pa.Column(float, nullable=True),
-        "unit": pa.Column(str),
-        "flag": pa.Column(str, pa.Check.isin(FLAGS)),
-        "source": pa.Column(str),
+        "unit": _text(),
+        "flag": _text(pa.Check.isin(FLAGS, ignore_na=False)),
+        "source": _text(),
     },
+    checks=_HAS_ROWS,
     unique=["area_code", "area_type", "indicator_id", "period", "category"],
     strict=True,
     ordered=True,
@@ -72,7 +100,7 @@ def require_columns(df: pd.DataFrame, columns, function: str, what: str = "the f
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
     """Validate ``df`` and turn a schema failure into a one-line :class:`InputError`."""
     try:
-        return schema.validate(df, lazy=False)
+        return schema.validate(df, lazy=False, inplace=True)
     except pa.errors.SchemaError as exc:
         detail = str(exc).strip().splitlines()[0]
         raise InputError(source, f"does not fit the {schema.name or 'expected'} layout: {detail}")

@@ -43,7 +43,8 @@ class IngestResult:
 
     def summary(self) -> dict:
         """Counts users see after ``python -m pipeline ingest``."""
-        lsoa = self.store["area_type"].str.startswith("LSOA")
+        types = self.store["area_type"]
+        lsoa = types.isin([t for t in types.unique() if t.startswith("LSOA")])
         return {
             "files_read": len(self.inputs),
             "observation_rows": len(self.observations),
@@ -201,13 +202,27 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
     return datasets.save("ingest_manifest", manifest, out_dir)
 
 
-def load_store(out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
-    """Read the indicator store written by the ingest, with a clear error if it is missing."""
+def load_store(
+    out_dir: Path = PROCESSED_DIR,
+    *,
+    area_types: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read the indicator store written by the ingest, with a clear error if it is missing.
+
+    Given ``area_types`` and / or ``area_codes``, only those areas' rows are read (filtered
+    while reading, in file order); the index then numbers the rows read.
+    """
     path = datasets.path("indicators", out_dir)
     if not path.exists():
         raise InputError(path, "the indicator store has not been built yet "
                                "(run `python -m pipeline ingest` first)")
-    return pd.read_parquet(path)
+    filters = []
+    if area_types is not None:
+        filters.append(("area_type", "in", sorted(set(area_types))))
+    if area_codes is not None:
+        filters.append(("area_code", "in", sorted(set(area_codes))))
+    return pd.read_parquet(path, filters=filters or None)
 
 
 def load_observations(

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from pipeline.config import AreaConfig, load_geography_paths
@@ -95,9 +96,10 @@ def to_working_vintage(
     moved = []
     crosswalks: dict[str, pd.DataFrame] = {}
     by_source = {spec.path.name: spec for spec in specs}
-    lsoa_rows = observations[observations["area_type"].isin(LSOA_VINTAGES)
-                             & (observations["area_type"] != target)]
-    for (source, vintage), rows in lsoa_rows.groupby(["source", "area_type"], sort=True):
+    other = observations["area_type"].isin(LSOA_VINTAGES) & (observations["area_type"] != target)
+    groups = observations.loc[other, ["source", "area_type"]].groupby(["source", "area_type"])
+    for (source, vintage), at in sorted(groups.indices.items()):
+        rows = observations.iloc[np.flatnonzero(other)[at]]
         spec = by_source[source]
         if vintage not in crosswalks:
             crosswalks[vintage] = files.crosswalk_from_files(geography_paths(config), vintage,

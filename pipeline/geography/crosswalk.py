@@ -261,25 +261,23 @@ def apply_crosswalk(
                                         f"but the crosswalk converts {from_type} to {to_type}")
     kinds = _kinds(values["variable"], kind)
 
+    lost = ~values["area_code"].isin(crosswalk["from_code"])
+    if lost.any():
+        if unmatched == "raise":
+            row = values[lost].iloc[0]
+            raise InputError(row["source"], f"area code '{row['area_code']}' is not in the "
+                                            f"{from_type} -> {to_type} crosswalk "
+                                            f"({int(values.loc[lost, 'area_code'].nunique())} "
+                                            "such codes)")
+        values = values[~lost]
     merged = values.merge(
         crosswalk[["from_code", "to_code", "weight", "mean_weight", "changed"]],
         left_on="area_code", right_on="from_code", how="left", sort=False)
-    lost = merged["to_code"].isna()
-    if lost.any():
-        if unmatched == "raise":
-            row = merged[lost].iloc[0]
-            raise InputError(row["source"], f"area code '{row['area_code']}' is not in the "
-                                            f"{from_type} -> {to_type} crosswalk "
-                                            f"({int(merged.loc[lost, 'area_code'].nunique())} "
-                                            "such codes)")
-        merged = merged[~lost]
-    kinds = kinds.reindex(merged["variable"]).to_numpy()
-    w = np.where(kinds == "count", merged["weight"], merged["mean_weight"])
-    merged = merged.assign(
-        part=merged["value"].to_numpy(dtype=float) * w,
-        gap=merged["value"].isna(),
-        suppressed=merged["flag"] == "[c]",
-    )
+    counted = (kinds == "count").reindex(merged["variable"]).to_numpy()
+    w = np.where(counted, merged["weight"], merged["mean_weight"])
+    merged["part"] = merged["value"].to_numpy(dtype=float) * w
+    merged["gap"] = merged["value"].isna()
+    merged["suppressed"] = merged["flag"] == "[c]"
     keys = ["to_code", "variable", "period", "category"]
     out = merged.groupby(keys, sort=False, dropna=False).agg(
         value=("part", "sum"), gap=("gap", "any"), suppressed=("suppressed", "any"),
@@ -293,9 +291,10 @@ def apply_crosswalk(
     out["flag"] = np.select(
         [missing_value & out["suppressed"], missing_value, out["changed"]],
         ["[c]", "[x]", "[e]"], default=out["flag"])
-    out = out.rename(columns={"to_code": "area_code"}).assign(area_type=to_type)
+    out.rename(columns={"to_code": "area_code"}, inplace=True)
+    out["area_type"] = to_type
     return out[OBSERVATION_COLUMNS].sort_values(
-        ["variable", "period", "category", "area_code"], kind="stable").reset_index(drop=True)
+        ["variable", "period", "category", "area_code"], kind="stable", ignore_index=True)
 
 
 def _single(column: pd.Series, what: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from pipeline.errors import InputError
 
@@ -187,15 +188,22 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     return df
 
 
-def read_excel(path: str | Path, sheet: str | int = 0, **kwargs: Any) -> pd.DataFrame:
-    """Read one sheet of an XLSX file as text, with a clear error if the sheet is missing."""
+def read_excel(
+    path: str | Path, sheet: str | int = 0, *, book: pd.ExcelFile | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """Read one sheet of an XLSX file as text, with a clear error if the sheet is missing.
+
+    ``book``, the workbook at ``path`` already opened, saves opening it again for each sheet.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, f"file not found (expected at {path})")
-    try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except Exception as exc:  # openpyxl raises several types for non-xlsx input
-        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({_short(exc)})")
+    if book is None:
+        if not path.exists():
+            raise InputError(path, f"file not found (expected at {path})")
+        try:
+            book = pd.ExcelFile(path, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises several types for non-xlsx input
+            raise InputError(path, "could not be opened as an Excel .xlsx workbook "
+                                   f"({_short(exc)})")
     missing = (sheet not in book.sheet_names) if isinstance(sheet, str) else \
         not 0 <= sheet < len(book.sheet_names)
     if missing:
@@ -254,28 +262,43 @@ def parse_numbers(
     (numbers, flags)
         Float series (NaN where missing) and a flag series ('' where a number was read).
     """
-    text = values.astype("string").fillna("").str.strip()
-    # commas only as thousands separators ("29,199"); "1,23" stays non-numeric and is reported
-    thousands = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
-    cleaned = text.where(~thousands, text.str.replace(",", "", regex=False))
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
-    flags = pd.Series("", index=values.index, dtype=object)
-    missing = numbers.isna()
-    if missing.any():
-        lowered = text[missing].str.lower()
-        mapped = lowered.map(lambda s: markers.get(s))
-        unknown = mapped.isna()
-        if unknown.any():
-            pos = int(np.flatnonzero(values.index.isin(mapped[unknown].index))[0])
+    text = values.to_numpy(dtype=object)
+    flags = np.full(len(text), "", dtype=object)
+    rest = np.arange(len(text))
+    if infer_dtype(text, skipna=True) == "string":
+        # Text that reads as a number as it stands needs no cleaning (spaces around a number do
+        # not change it), so the string handling below runs only on the rest: markers, empty
+        # cells, thousands separators and anything unreadable.
+        parsed = _to_numbers(text)
+        rest = np.flatnonzero(np.isnan(parsed))
+    if len(rest):
+        cleaned = values.iloc[rest].astype("string").fillna("").str.strip()
+        # commas only as thousands separators ("29,199"); "1,23" stays non-numeric and is reported
+        thousands = cleaned.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?").fillna(False)
+        text = text.copy()
+        text[rest] = cleaned.where(~thousands, cleaned.str.replace(",", "", regex=False))
+        # the whole column is read again: whether "-0" becomes 0 or -0.0 depends on whether
+        # another value in it has a decimal point
+        parsed = _to_numbers(text)
+        missing = np.isnan(parsed[rest])
+        mapped = cleaned[missing].str.lower().map(lambda s: markers.get(s))
+        unknown = np.flatnonzero(missing)[mapped.isna().to_numpy()]
+        if len(unknown):
             raise InputError(
                 file,
-                f"'{text.iloc[pos]}' is not a number or a recognised suppression marker "
+                f"'{cleaned.iloc[unknown[0]]}' is not a number or a recognised suppression marker "
                 f"(expected a number or one of {', '.join(repr(m) for m in markers if m)})",
-                row=first_data_line + pos,
+                row=first_data_line + int(rest[unknown[0]]),
                 column=column,
             )
-        flags[missing] = mapped.astype(object)
-    return numbers, flags
+        flags[rest[missing]] = mapped.to_numpy(dtype=object)
+    return pd.Series(parsed, index=values.index), pd.Series(flags, index=values.index)
+
+
+def _to_numbers(text: np.ndarray) -> np.ndarray:
+    """Text to floats, NaN where unreadable (read as pandas reads a column of text)."""
+    numbers = pd.to_numeric(text, errors="coerce", dtype_backend="numpy_nullable")
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def check_unique(
@@ -302,19 +325,23 @@ def observations(
     and ``flag`` default to ''. Rows come back sorted, so output order never depends on
     input order.
     """
-    out = df.copy()
-    out["area_type"] = area_type
-    out["source"] = Path(source).name
-    for col in ("category", "flag"):
-        if col not in out:
-            out[col] = ""
-        out[col] = out[col].fillna("").astype(str)
-    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
-    for col in ("area_code", "variable", "period"):
-        out[col] = out[col].astype(str)
-    out = out[OBSERVATION_COLUMNS]
-    return out.sort_values(["variable", "period", "category", "area_code"], kind="stable")\
-        .reset_index(drop=True)
+    def text(column: str) -> np.ndarray | str:
+        if column in ("category", "flag"):  # optional, missing means ''
+            return df[column].fillna("").astype(str).to_numpy() if column in df else ""
+        return df[column].astype(str).to_numpy()
+
+    out = pd.DataFrame({
+        "area_code": text("area_code"),
+        "area_type": area_type,
+        "variable": text("variable"),
+        "period": text("period"),
+        "category": text("category"),
+        "value": pd.to_numeric(df["value"], errors="coerce").astype("float64").to_numpy(),
+        "flag": text("flag"),
+        "source": Path(source).name,
+    }, index=df.index, copy=False)
+    return out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
+                           ignore_index=True)
 
 
 def _short(exc: Exception) -> str:

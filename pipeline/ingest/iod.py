@@ -47,6 +47,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from zipfile import BadZipFile
 
+import numpy as np
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -118,7 +119,9 @@ def _skip(long: pd.DataFrame, spec: DatasetSpec) -> pd.DataFrame:
     skip = spec.option("skip_variables") or []
     if isinstance(skip, str):
         skip = [skip]
-    present = set(long["variable"])
+    if not skip:
+        return long
+    present = set(long["variable"].unique())
     unknown = [v for v in skip if v not in present]
     if unknown:
         raise InputError(spec.path, f"option skip_variables names '{unknown[0]}', which this file "
@@ -141,17 +144,14 @@ def _wide_to_long(
     raw: pd.DataFrame, code_col: str, columns: dict[str, str], file: Path, *, first_data_line: int
 ) -> pd.DataFrame:
     """Parse the value columns (``{variable: column}``) and stack them into long rows."""
-    parts = []
-    for variable, column in columns.items():
-        values, flags = parse_numbers(raw[column], file, column=column,
-                                      first_data_line=first_data_line)
-        parts.append(pd.DataFrame({
-            "area_code": raw[code_col].astype(str).str.strip().to_numpy(),
-            "variable": variable,
-            "value": values.to_numpy(),
-            "flag": flags.to_numpy(),
-        }))
-    return pd.concat(parts, ignore_index=True)
+    parsed = [parse_numbers(raw[column], file, column=column, first_data_line=first_data_line)
+              for column in columns.values()]
+    return pd.DataFrame({
+        "area_code": np.tile(raw[code_col].astype(str).str.strip().to_numpy(), len(columns)),
+        "variable": np.repeat(np.array(list(columns), dtype=object), len(raw)),
+        "value": np.concatenate([values.to_numpy() for values, _ in parsed]),
+        "flag": np.concatenate([flags.to_numpy() for _, flags in parsed]),
+    })
 
 
 
@@ -170,9 +170,7 @@ def _checked_wide_to_long(
     return _wide_to_long(raw, code_col, columns, Path(file), first_data_line=2)
 
 def _finish(long: pd.DataFrame, spec: DatasetSpec, *, period: str, area_type: str) -> pd.DataFrame:
-    long = _skip(long, spec).copy()
-    long["period"] = period
-    long["category"] = ""
+    long = _skip(long, spec).assign(period=period, category="")
     return observations(long, area_type=area_type, source=spec.path)
 
 
@@ -313,7 +311,15 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     edition = _edition(spec)
     area_type = _vintage(spec, ("LAD",))
     path = Path(spec.path)
-    sheets = _sheet_names(path)
+    with _workbook(path) as book:
+        return _finish(_file10_rows(path, book, codes, area_type), spec, period=edition,
+                       area_type=area_type)
+
+
+def _file10_rows(path: Path, book: pd.ExcelFile, codes: CodeRegistry, area_type: str
+                 ) -> pd.DataFrame:
+    """The long rows of every domain sheet of File 10."""
+    sheets = list(book.sheet_names)
     domain_sheets = {s: human_domain(s) for s in sheets}
     domain_sheets = {s: d for s, d in domain_sheets.items() if d in DOMAINS}
     if not domain_sheets:
@@ -321,7 +327,7 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
                                "IMD, Income, Employment, ... as in the published File 10)")
     parts = []
     for sheet, domain in domain_sheets.items():
-        raw = read_excel(path, sheet)
+        raw = read_excel(path, sheet, book=book)
         raw = raw.dropna(how="all")
         where = f"{path.name} [{sheet}]"
         code_col = find_column(raw.columns, r"^local authority district code", where,
@@ -339,15 +345,15 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
         _dedupe_variables(mapped, Path(where))
         parts.append(_checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
                                            area_type, where, codes))
-    return _finish(pd.concat(parts, ignore_index=True), spec, period=edition, area_type=area_type)
+    return pd.concat(parts, ignore_index=True)
 
 
-def _sheet_names(path: Path) -> list[str]:
+def _workbook(path: Path) -> pd.ExcelFile:
+    """The workbook at ``path``, opened once for all its sheets."""
     if not path.exists():
         raise InputError(path, f"file not found (expected at {path})")
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
-            return list(book.sheet_names)
+        return pd.ExcelFile(path, engine="openpyxl")
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({exc})") from None
 
