@@ -133,7 +133,9 @@ def save(name: str, obj: Any, processed_dir: str | Path | None = None, **keys: s
     if fmt == "parquet":
         return write_parquet(obj, where)
     if fmt == "geojson":
-        return write_atomic(where, lambda tmp: obj.to_file(tmp, driver="GeoJSON"))
+        # the layer is named after the dataset, not the temporary file (same bytes every run)
+        return write_atomic(where, lambda tmp: obj.to_file(tmp, driver="GeoJSON",
+                                                           layer=where.stem))
     if fmt == "json":
         return write_json(obj, where)
     if fmt == "csv":

@@ -23,3 +23,16 @@ def test_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(RuntimeError):
         write_atomic(tmp_path / "out.csv", broken)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_geojson_dataset_is_the_same_bytes_every_time(tmp_path):
+    """GeoJSON names its layer: after the dataset, never the temporary file it was written to."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from pipeline import datasets
+
+    shapes = gpd.GeoDataFrame({"locality_id": ["a"]}, geometry=[Point(0, 0)], crs="EPSG:4326")
+    first = datasets.save("locality_shapes", shapes, tmp_path / "one").read_bytes()
+    second = datasets.save("locality_shapes", shapes, tmp_path / "two").read_bytes()
+    assert first == second and b'"name": "locality_shapes"' in first
