@@ -162,10 +162,9 @@ def measure(project: Path, workers: int | None) -> list[tuple[str, float, str]]:
     _edit_option(work / "config/options.yaml")
     rows.append((f"re-run after an options-register edit ({EDITED_OPTION})",
                  _timed(run, project, env)[0], ""))
-    page = subprocess.run(
-        [sys.executable, "-m", "tests.benchmarks.table", "--locality-page", str(processed),
-         str(config)], cwd=HERE, env={**env, "PYTHONPATH": f"{project}{os.pathsep}{HERE}"},
-        capture_output=True, text=True, check=True)
+    page = subprocess.run(  # this file as a script: the project measured may have no copy
+        [sys.executable, str(Path(__file__).resolve()), "--locality-page", str(processed),
+         str(config)], cwd=project, env=env, capture_output=True, text=True, check=True)
     times = json.loads(page.stdout.strip().splitlines()[-1])
     rows.append(("one locality page, warm kernel", times["warm"],
                  f"its own work {times['own']:.2f} s; overhead "
