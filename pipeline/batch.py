@@ -407,7 +407,7 @@ def _jobs(plan: RunPlan, pages: dict[str, list[NotebookJob]]) -> list[_Job]:
                             (plan, district, (), PARTS[len(BASE_PARTS):]), after=("forecasts",)))
         keys = tuple(f"page/{code}/{j.href}" for j in to_run)
         out += [_Job(key, district, jobs.run_page, (plan, j), page=True,
-                     after=base if _needs_no_forecast(j) else plans)
+                     after=base if _needs_no_forecast(j) else base + plans)
                 for key, j in zip(keys, to_run)]
         out.append(_Job(f"publish/{code}", district, jobs.publish, (plan, district, listed),
                         after=keys or base + plans))
