@@ -338,29 +338,36 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
     sums, names = _sum_terms(rows, terms, vocab, len(info))
     method = info["method"].to_numpy(dtype=object)
 
-    def sums_of(role: int, *methods: str) -> pd.DataFrame:
-        """The numerator or denominator sums of the indicators built by one of ``methods``."""
-        return sums[(sums["role"].to_numpy() == role)
-                    & np.isin(method, methods)[sums["indicator"].to_numpy()]]
+    def sums_of(role: int, *methods: str) -> np.ndarray:
+        """Which sums are numerators or denominators of indicators built by ``methods``."""
+        return ((sums["role"].to_numpy() == role)
+                & np.isin(method, methods)[sums["indicator"].to_numpy()])
 
-    parts = [
-        sums_of(NUMERATOR, "value", "count", "monthly_count"),
-        _attach_denominator(sums_of(NUMERATOR, "ratio"), sums_of(DENOMINATOR, "ratio")),
-        _attach_denominator(_annualise(sums_of(NUMERATOR, "annual_rate"), vocab["year_of"]),
-                            sums_of(DENOMINATOR, "annual_rate"), vocab["number"]),
+    plain = sums_of(NUMERATOR, "value", "count", "monthly_count")
+    joined = [
+        _attach_denominator(sums[sums_of(NUMERATOR, "ratio")],
+                            sums[sums_of(DENOMINATOR, "ratio")]),
+        _attach_denominator(_annualise(sums[sums_of(NUMERATOR, "annual_rate")], vocab["year_of"]),
+                            sums[sums_of(DENOMINATOR, "annual_rate")], vocab["number"]),
     ]
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
-    indicator = out["indicator"].to_numpy()
-    nothing = np.full(len(out), np.nan)
-    numerator = out["total"].to_numpy(dtype=float)
-    denominator = out["denominator"].to_numpy(dtype=float) if "denominator" in out else nothing
+    joined = [part for part in joined if not part.empty]
+
+    def built(column: str) -> np.ndarray:
+        """A column of every built row: the plain sums, then the rows joined to denominators."""
+        return np.concatenate(
+            [sums[column].to_numpy()[plain] if column in sums else np.full(plain.sum(), np.nan)]
+            + [part[column].to_numpy() for part in joined])
+
+    indicator = built("indicator")
+    numerator = built("total").astype(float)
+    denominator = built("denominator").astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio_value = numerator / denominator * info["multiplier"].to_numpy(dtype=float)[indicator]
     value = np.where(np.isin(method, ["ratio", "annual_rate"])[indicator], ratio_value, numerator)
     numerator = np.where((method == "value")[indicator], np.nan, numerator)
-    den_rank = out["den_rank"].to_numpy(dtype=float) if "den_rank" in out else nothing
+    den_rank = built("den_rank").astype(float)
     has_den = ~np.isnan(den_rank)
-    ranks = np.minimum(out["flag_rank"].to_numpy(), np.where(has_den, den_rank, NO_FLAG))
+    ranks = np.minimum(built("flag_rank"), np.where(has_den, den_rank, NO_FLAG))
     value = np.where(denominator == 0, np.nan, value)
     ranks = np.where(np.isnan(value) & (ranks == NO_FLAG), NOT_AVAILABLE, ranks)
 
@@ -370,15 +377,15 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
         with_den[i] = _joined_sources(names.get((i, NUMERATOR), ""),
                                       names.get((i, DENOMINATOR), ""))
 
-    sort_keys = (indicator, *(out[c].to_numpy() for c in ("area_type", "area_code", "period")))
-    sizes = (len(info), *(len(vocab[c]) for c in ("area_type", "area_code", "period")))
-    order = np.argsort(np.ravel_multi_index(sort_keys, sizes), kind="stable")
+    places = {c: built(c) for c in ("area_type", "area_code", "period")}
+    sizes = (len(info), *(len(vocab[c]) for c in places))
+    order = np.argsort(np.ravel_multi_index((indicator, *places.values()), sizes), kind="stable")
     indicator, has_den = indicator[order], has_den[order]
     return pd.DataFrame({
-        "area_code": vocab["area_code"][out["area_code"].to_numpy()[order]],
-        "area_type": vocab["area_type"][out["area_type"].to_numpy()[order]],
+        "area_code": vocab["area_code"][places["area_code"][order]],
+        "area_type": vocab["area_type"][places["area_type"][order]],
         "indicator_id": info.index.to_numpy(dtype=object)[indicator],
-        "period": vocab["period"][out["period"].to_numpy()[order]],
+        "period": vocab["period"][places["period"][order]],
         "category": "",
         "value": value[order],
         "numerator": numerator[order],
