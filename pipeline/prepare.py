@@ -43,31 +43,54 @@ def _current(step: str, wanted: str, processed: Path, outputs: tuple[str, ...]) 
 
 
 def prepare(config: AreaConfig, processed: Path, *, force: bool = False,
-            progress: bool = True) -> str:
+            progress: bool = True, isolated: bool = True) -> str:
     """Rebuild the store and the localities where they are not current; returns a line saying
-    what was rebuilt and what was reused."""
+    what was rebuilt and what was reused.
+
+    With ``isolated`` a rebuild runs in a process of its own, which gives its memory (several
+    GB while the ingest runs) back to the system when it ends, before the pages start.
+    """
+    ingest = ingest_fingerprint(config)
+    store_files = ("indicators", "observations", "indicator_catalogue", "ingest_manifest")
+    new_store = force or not _current("ingest", ingest, processed, store_files)
+    localities = localities_fingerprint(config, ingest)
+    new_localities = force or not _current("localities", localities, processed,
+                                           (*datasets.PREPARED, "locality_shapes"))
+    if not (new_store or new_localities):
+        return "Indicator store and localities reused (inputs, settings and code unchanged)."
+    stamps = {"ingest": ingest if new_store else "",
+              "localities": localities if new_localities else ""}
+    if not isolated:
+        return _rebuild(config.path, processed, stamps, progress)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_rebuild, config.path, processed, stamps, progress).result()
+
+
+def _rebuild(config_path: Path, processed: Path, stamps: dict[str, str], progress: bool) -> str:
+    """Rebuild the store and/or the localities (those with a stamp to record)."""
+    from pipeline.config import load_area_config
     from pipeline.context import prepare_localities
     from pipeline.store import run_ingest, write_store
 
-    said = []
-    ingest = ingest_fingerprint(config)
-    store_files = ("indicators", "observations", "indicator_catalogue", "ingest_manifest")
-    if force or not _current("ingest", ingest, processed, store_files):
-        datasets.path("prepared_stamp", processed, step="ingest").unlink(missing_ok=True)
+    config = load_area_config(config_path)
+    said = ["Indicator store reused"]
+    for step in ("ingest", "localities"):
+        if stamps[step]:
+            datasets.path("prepared_stamp", processed, step=step).unlink(missing_ok=True)
+    if stamps["ingest"]:
         result = run_ingest(config, progress=progress)
         write_store(result, config, processed)
-        datasets.save("prepared_stamp", {"ingest": ingest}, processed, step="ingest")
+        datasets.save("prepared_stamp", {"ingest": stamps["ingest"]}, processed, step="ingest")
         s = result.summary()
-        said.append(f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} "
-                    f"indicators, {s['store_rows']:,} rows ({s['seconds']} s)")
-    else:
-        said.append("Indicator store reused (inputs, settings and code unchanged)")
-    localities = localities_fingerprint(config, ingest)
-    if force or not _current("localities", localities, processed,
-                             (*datasets.PREPARED, "locality_shapes")):
-        datasets.path("prepared_stamp", processed, step="localities").unlink(missing_ok=True)
+        said = [f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} "
+                f"indicators, {s['store_rows']:,} rows ({s['seconds']} s)"]
+    if stamps["localities"]:
         prepare_localities(config, processed)
-        datasets.save("prepared_stamp", {"localities": localities}, processed, step="localities")
+        datasets.save("prepared_stamp", {"localities": stamps["localities"]}, processed,
+                      step="localities")
         said.append("localities prepared")
     else:
         said.append("localities reused")

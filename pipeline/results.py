@@ -52,14 +52,21 @@ def prepared_data(config_path: str | Path, processed_dir: str | Path | None) -> 
     return _PREPARED[key][1]
 
 
+def _current(name: str, processed_dir: Path | None, wanted: dict[str, str], **keys: str
+             ) -> bool:
+    """Whether dataset ``name`` is stored with the stamp ``wanted``."""
+    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
+    return fingerprint.is_current(stored_stamp(processed_dir, **stamp_keys), wanted) \
+        and datasets.exists(name, processed_dir, **keys)
+
+
 def _stored(name: str, processed_dir: Path | None, wanted: dict[str, str],
             compute: Callable[[], Any], **keys: str) -> tuple[Any, bool]:
     """Read dataset ``name`` if its stamp equals ``wanted``; else compute, write and stamp it.
     Returns the value and whether it was computed."""
-    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
-    if fingerprint.is_current(stored_stamp(processed_dir, **stamp_keys), wanted) \
-            and datasets.exists(name, processed_dir, **keys):
+    if _current(name, processed_dir, wanted, **keys):
         return datasets.load(name, processed_dir, **keys), False
+    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
     value = compute()
     datasets.path("results_stamp", processed_dir, **stamp_keys).unlink(missing_ok=True)
     datasets.save(name, value, processed_dir, **keys)  # no stamp while the part is replaced
@@ -105,6 +112,7 @@ class DistrictResults:
         self._stamp: dict[str, str] | None = None
         #: The parts this object computed (the others it read back as current).
         self.computed: list[str] = []
+        self._confirming = False
 
     # --- inputs ---------------------------------------------------------------------------
 
@@ -163,13 +171,22 @@ class DistrictResults:
 
     def part(self, part: str, compute: Callable[[], Any], scope: str = "",
              **details: str) -> Any:
-        """One part of the results: read if current, else computed once and written."""
-        if part not in self._parts:
-            self._parts[part], computed = _stored(
-                "district_results", self.processed_dir, self.stamp(scope, **details), compute,
-                district=self.district, part=part)
-            if computed:
-                self.computed.append(part)
+        """One part of the results: read if current, else computed once and written (while
+        :meth:`compute_all` confirms parts, a current one is not read: ``None``)."""
+        if part in self._parts:
+            return self._parts[part]
+        wanted = self.stamp(scope, **details)
+        keys = {"district": self.district, "part": part}
+        if self._confirming and _current("district_results", self.processed_dir, wanted, **keys):
+            return None
+        confirming, self._confirming = self._confirming, False  # what it needs is read
+        try:
+            self._parts[part], computed = _stored("district_results", self.processed_dir,
+                                                  wanted, compute, **keys)
+        finally:
+            self._confirming = confirming
+        if computed:
+            self.computed.append(part)
         return self._parts[part]
 
     # --- the parts ------------------------------------------------------------------------
@@ -253,12 +270,16 @@ class DistrictResults:
 
     def compute_all(self, locality_ids: Iterable[str] = (), parts: Iterable[str] = PARTS
                     ) -> None:
-        """Compute (or confirm current) ``parts`` (default: all), and the profiles of
-        ``locality_ids``."""
-        for name in parts:
-            getattr(self, name)
-        for locality_id in locality_ids:
-            self.profile(locality_id)
+        """Compute ``parts`` (default: all) and the profiles of ``locality_ids`` where they are
+        stale; current ones are confirmed by their stamps, not read."""
+        self._confirming = True
+        try:
+            for name in parts:
+                getattr(self, name)
+            for locality_id in locality_ids:
+                self.profile(locality_id)
+        finally:
+            self._confirming = False
 
 
 def compute_locality_profile(results: DistrictResults, locality_id: str) -> Any:

@@ -222,7 +222,7 @@ def load_store(
         filters.append(("area_type", "in", sorted(set(area_types))))
     if area_codes is not None:
         filters.append(("area_code", "in", sorted(set(area_codes))))
-    return pd.read_parquet(path, filters=filters or None)
+    return datasets.load("indicators", out_dir, filters=filters or None)
 
 
 def load_observations(
@@ -245,4 +245,4 @@ def load_observations(
         filters.append(("variable", "in", sorted(set(variables))))
     if area_codes is not None:
         filters.append(("area_code", "in", sorted(set(area_codes))))
-    return pd.read_parquet(path, filters=filters or None).reset_index(drop=True)
+    return datasets.load("observations", out_dir, filters=filters or None).reset_index(drop=True)

@@ -36,3 +36,15 @@ def test_a_geojson_dataset_is_the_same_bytes_every_time(tmp_path):
     first = datasets.save("locality_shapes", shapes, tmp_path / "one").read_bytes()
     second = datasets.save("locality_shapes", shapes, tmp_path / "two").read_bytes()
     assert first == second and b'"name": "locality_shapes"' in first
+
+
+def test_an_input_error_survives_pickling():
+    """A worker process hands its error back to the runner pickled: the one line must survive."""
+    import pickle
+
+    from pipeline.errors import InputError
+
+    error = InputError("data/raw/a.csv", "expected a number", row=3, column="value")
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error) == "a.csv, row 3, column 'value': expected a number"
+    assert (again.path, again.row, again.column) == (error.path, 3, "value")

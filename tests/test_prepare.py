@@ -44,23 +44,22 @@ def fake_builds(monkeypatch):
 
 def test_a_current_ingest_and_localities_are_reused(tmp_path, fake_builds, monkeypatch):
     config = load_area_config()
-    first = prepare.prepare(config, tmp_path, progress=False)
+    first = prepare.prepare(config, tmp_path, progress=False, isolated=False)
     assert first.startswith("Indicator store rebuilt") and "localities prepared" in first
-    again = prepare.prepare(config, tmp_path, progress=False)
-    assert again == ("Indicator store reused (inputs, settings and code unchanged); "
-                     "localities reused.")
+    again = prepare.prepare(config, tmp_path, progress=False, isolated=False)
+    assert again == "Indicator store and localities reused (inputs, settings and code unchanged)."
     assert fake_builds == {"ingest": 1, "localities": 1}
 
-    prepare.prepare(config, tmp_path, progress=False, force=True)
+    prepare.prepare(config, tmp_path, progress=False, isolated=False, force=True)
     assert fake_builds == {"ingest": 2, "localities": 2}
 
     datasets.path("locality_shapes", tmp_path).unlink()  # an output gone: rebuilt
-    prepare.prepare(config, tmp_path, progress=False)
+    prepare.prepare(config, tmp_path, progress=False, isolated=False)
     assert fake_builds == {"ingest": 2, "localities": 3}
 
     real = prepare.ingest_fingerprint
     monkeypatch.setattr(prepare, "ingest_fingerprint", lambda c: real(c) + "changed")
-    prepare.prepare(config, tmp_path, progress=False)  # an input changed: both rebuilt
+    prepare.prepare(config, tmp_path, progress=False, isolated=False)  # an input changed: both rebuilt
     assert fake_builds == {"ingest": 3, "localities": 4}
 
 
