@@ -56,8 +56,8 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     rows to ``out_dir``. Returns the locality summary (one row per locality)."""
     lookup = geography.lsoa_lookup(config)
     # localities are made of the county's LSOAs of the working vintage: only their rows are read
-    store = load_store(out_dir, area_types=[config.working_vintage],
-                       area_codes=lookup["lsoa_code"])
+    store = load_store(out_dir, filters=area_store_filter(
+        config.working_vintage, lookup["lsoa_code"], aggregates=False))
     catalogue = load_catalogue(config.indicators_path)
     settings = locality_settings(config)
     boundaries = geography.lsoa_boundaries(config)
@@ -84,15 +84,16 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
 AGGREGATE_TYPES = ("LAD", "CTY", "ENG")
 
 
-def area_store_filter(working_vintage: str, lsoa_codes: Iterable[str]) -> list[list[tuple]]:
-    """The pyarrow filter of the area's part of the indicator store: district, county and
-    England rows, and the working-vintage rows of the area's LSOAs.
+def area_store_filter(working_vintage: str, lsoa_codes: Iterable[str], *,
+                      aggregates: bool = True) -> list[list[tuple]]:
+    """The pyarrow filter of the area's part of the indicator store: the working-vintage rows
+    of the area's LSOAs and, with ``aggregates``, every district, county and England row.
 
-    >>> area_store_filter("LSOA11", ["E01000002", "E01000001"])[1]
-    [('area_type', '==', 'LSOA11'), ('area_code', 'in', ['E01000001', 'E01000002'])]
+    >>> area_store_filter("LSOA11", ["E01000002", "E01000001"], aggregates=False)
+    [[('area_type', '==', 'LSOA11'), ('area_code', 'in', ['E01000001', 'E01000002'])]]
     """
-    return [[("area_type", "in", list(AGGREGATE_TYPES))],
-            [("area_type", "==", working_vintage), ("area_code", "in", sorted(set(lsoa_codes)))]]
+    lsoas = [("area_type", "==", working_vintage), ("area_code", "in", sorted(set(lsoa_codes)))]
+    return [[("area_type", "in", list(AGGREGATE_TYPES))], lsoas] if aggregates else [lsoas]
 
 
 @dataclass
@@ -139,12 +140,10 @@ def load_area_data(config_path: str | Path | None = None,
             raise InputError(datasets.path(name, out_dir), "localities have not been prepared yet "
                                                           "(run `python -m pipeline localities` first)")
     lsoas = datasets.load("lsoas", out_dir)
-    if not datasets.exists("indicators", out_dir):
-        load_store(out_dir)  # the missing-store error
     return AreaData(
         config=config,
-        store=datasets.load("indicators", out_dir, filters=area_store_filter(
-            config.working_vintage, lsoas["lsoa_code"])),
+        store=load_store(out_dir, filters=area_store_filter(config.working_vintage,
+                                                            lsoas["lsoa_code"])),
         catalogue=load_catalogue(config.indicators_path),
         lsoas=lsoas,
         boundaries=geography.lsoa_boundaries(config),

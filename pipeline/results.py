@@ -52,12 +52,16 @@ def prepared_data(config_path: str | Path, processed_dir: str | Path | None) -> 
     return _PREPARED[key][1]
 
 
+def _stamp_keys(name: str, keys: dict[str, str]) -> dict[str, str]:
+    """Where dataset ``name``'s stamp is kept (run-level datasets under ``run``)."""
+    return {"district": keys.get("district", "run"), "part": keys.get("part", name)}
+
+
 def _current(name: str, processed_dir: Path | None, wanted: dict[str, str], **keys: str
              ) -> bool:
     """Whether dataset ``name`` is stored with the stamp ``wanted``."""
-    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
-    return fingerprint.is_current(stored_stamp(processed_dir, **stamp_keys), wanted) \
-        and datasets.exists(name, processed_dir, **keys)
+    return fingerprint.is_current(stored_stamp(processed_dir, **_stamp_keys(name, keys)),
+                                  wanted) and datasets.exists(name, processed_dir, **keys)
 
 
 def _stored(name: str, processed_dir: Path | None, wanted: dict[str, str],
@@ -66,7 +70,7 @@ def _stored(name: str, processed_dir: Path | None, wanted: dict[str, str],
     Returns the value and whether it was computed."""
     if _current(name, processed_dir, wanted, **keys):
         return datasets.load(name, processed_dir, **keys), False
-    stamp_keys = {"district": keys.get("district", "run"), "part": keys.get("part", name)}
+    stamp_keys = _stamp_keys(name, keys)
     value = compute()
     datasets.path("results_stamp", processed_dir, **stamp_keys).unlink(missing_ok=True)
     datasets.save(name, value, processed_dir, **keys)  # no stamp while the part is replaced

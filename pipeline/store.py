@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -202,27 +203,15 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
     return datasets.save("ingest_manifest", manifest, out_dir)
 
 
-def load_store(
-    out_dir: Path = PROCESSED_DIR,
-    *,
-    area_types: Sequence[str] | None = None,
-    area_codes: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Read the indicator store written by the ingest, with a clear error if it is missing.
-
-    Given ``area_types`` and / or ``area_codes``, only those areas' rows are read (filtered
-    while reading, in file order); the index then numbers the rows read.
-    """
+def load_store(out_dir: Path = PROCESSED_DIR, *, filters: Any = None) -> pd.DataFrame:
+    """Read the indicator store written by the ingest, with a clear error if it is missing;
+    with ``filters`` (pyarrow's form, e.g. :func:`pipeline.context.area_store_filter`) only the
+    rows they keep are read, in file order."""
     path = datasets.path("indicators", out_dir)
     if not path.exists():
         raise InputError(path, "the indicator store has not been built yet "
                                "(run `python -m pipeline ingest` first)")
-    filters = []
-    if area_types is not None:
-        filters.append(("area_type", "in", sorted(set(area_types))))
-    if area_codes is not None:
-        filters.append(("area_code", "in", sorted(set(area_codes))))
-    return datasets.load("indicators", out_dir, filters=filters or None)
+    return datasets.load("indicators", out_dir, filters=filters)
 
 
 def load_observations(
