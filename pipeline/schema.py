@@ -97,6 +97,14 @@ def require_columns(df: pd.DataFrame, columns, function: str, what: str = "the f
                          f"(it has: {', '.join(map(str, df.columns))})")
 
 
+def require_text(value: object, what: str) -> str:
+    """A required piece of text (a title, a label, a caption): stripped, or a ``ValueError``
+    naming ``what`` when it is not a non-empty string."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
+    return value.strip()
+
+
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, source: str) -> pd.DataFrame:
     """Validate ``df`` and turn a schema failure into a one-line :class:`InputError`."""
     try:

@@ -25,7 +25,6 @@ from pipeline.reporting.display import (
     show_note,
     show_table,
 )
-from pipeline.reporting.format import plot_label_text
 from pipeline.reporting.format_cells import (
     format_table_value,
     is_missing,
@@ -314,8 +313,6 @@ class ProfilePage:
                  processed_dir: str | Path | None = "") -> None:
         self.profile = profile
         self.work_dir = work_folder(output_dir, processed_dir, profile.district_name)
-        self.plot_name = plot_label_text(profile.name)
-        self.plot_district = plot_label_text(profile.district_name)
 
     def _table_name(self, part: str) -> str:
         return table_name(self.profile.locality_id, part)
@@ -337,10 +334,9 @@ class ProfilePage:
         """The age structure chart: the locality (bars) against its district (line)."""
         p = self.profile
         show_figure(
-            age_structure_chart(p.age.assign(plot_name=p.age["area_name"].map(plot_label_text)),
-                                band="band", share="share", area="plot_name",
+            age_structure_chart(p.age, band="band", share="share", area="area_name",
                                 title=f"Age structure, mid-{p.population_period}",
-                                area_order=[self.plot_name, self.plot_district]),
+                                area_order=[p.name, p.district_name]),
             "age-structure",
             f"Share of residents in each age band: {p.name} (bars) against "
             f"{p.district_name} (line).",
@@ -416,11 +412,11 @@ class ProfilePage:
         p = self.profile
         show_figure(
             choropleth_map(p.map_shapes, p.map_values,
-                           title=f"{self.plot_name} within {self.plot_district}",
+                           title=f"{p.name} within {p.district_name}",
                            colour_label=f"IMD {p.map_period} decile",
-                           highlight=p.lsoa_codes, hover_names=p.map_names.map(plot_label_text),
+                           highlight=p.lsoa_codes, hover_names=p.map_names,
                            reverse_colours=True,
-                           highlight_label=f"{self.plot_name} (thick outline)"),
+                           highlight_label=f"{p.name} (thick outline)"),
             "locality-map",
             map_summary(p),
         )
@@ -430,7 +426,7 @@ class ProfilePage:
         p = self.profile
         show_figure(
             trend_panels(p.trends, title=f"{p.name} and {p.district_name} over time",
-                         area_order=[self.plot_name, self.plot_district]),
+                         area_order=[p.name, p.district_name]),
             "trends",
             f"Trends for {p.name} (solid line) and {p.district_name} (dashed line).",
         )

@@ -16,6 +16,9 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.reporting.format import plot_label_text
+from pipeline.schema import require_text
+
 #: Okabe-Ito palette (colour-blind safe), in the order series are coloured.
 SERIES_COLOURS: tuple[str, ...] = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
@@ -34,10 +37,11 @@ DEFAULT_HEIGHT = 450
 FONT = dict(family="Arial, Helvetica, sans-serif", size=13)
 
 
-def _require_text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
-    return value.strip()
+def plot_text(value: Any, what: str) -> str:
+    """A required label given to a chart builder (title, axis or legend text), as it goes into
+    the figure: non-empty (:func:`pipeline.schema.require_text`) and escaped once with
+    :func:`pipeline.reporting.format.plot_label_text`. Callers pass plain text."""
+    return plot_label_text(require_text(value, what))
 
 
 def format_number(value: Any) -> str:

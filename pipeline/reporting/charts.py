@@ -38,11 +38,12 @@ from pipeline.reporting.chart_style import (
     SERIES_SYMBOLS,
     _base_layout,
     _ordered,
-    _require_text,
     _rgba,
     _style,
     format_number,
+    plot_text,
 )
+from pipeline.reporting.format import plot_label_text
 from pipeline.reporting.maps import (
     AREA_OUTLINE,
     COORDINATE_DECIMALS,
@@ -138,7 +139,8 @@ def trend_chart(
         Missing columns, only one of lower/upper, or an empty frame.
     """
     _require_columns(df, [x, y, series, lower, upper], "trend_chart")
-    title, y_label = _require_text(title, "title"), _require_text(y_label, "y_label")
+    title, y_label = plot_text(title, "title"), plot_text(y_label, "y_label")
+    interval_label = plot_text(interval_label, "interval_label")
     if (lower is None) != (upper is None):
         raise ValueError("trend_chart: give both lower and upper interval columns, or neither")
     _require_rows(df, "trend_chart")
@@ -147,7 +149,7 @@ def trend_chart(
     for i, name in enumerate(groups):
         part = df if name is None else df[df[series] == name]
         style = _style(i)
-        label = y_label if name is None else str(name)
+        label = y_label if name is None else plot_label_text(name)
         if lower is not None:
             band = part[part[lower].notna() & part[upper].notna()]
             if not band.empty:
@@ -216,12 +218,13 @@ def grouped_bar_chart(
         d3 format of the value labels (shown at the bar ends when there are no error bars).
     """
     _require_columns(df, [category, value, group, lower, upper], "grouped_bar_chart")
-    title, value_label = _require_text(title, "title"), _require_text(value_label, "value_label")
+    title, value_label = plot_text(title, "title"), plot_text(value_label, "value_label")
     if (lower is None) != (upper is None):
         raise ValueError("grouped_bar_chart: give both lower and upper, or neither")
     _require_rows(df, "grouped_bar_chart")
     categories = _ordered(df[category], category_order)
     groups = _ordered(df[group], group_order) if group is not None else [None]
+    category_labels = [plot_label_text(c) for c in categories]
     fig = go.Figure()
     for i, name in enumerate(groups):
         part = df if name is None else df[df[group] == name]
@@ -233,9 +236,9 @@ def grouped_bar_chart(
             error = dict(type="data", symmetric=False, color="#333333", thickness=1.5, width=4,
                          array=(part[upper].to_numpy(float) - vals),
                          arrayminus=(vals - part[lower].to_numpy(float)))
-        label = value_label if name is None else str(name)
-        axis = dict(y=categories, x=vals, orientation="h", error_x=error) if horizontal else \
-            dict(x=categories, y=vals, error_y=error)
+        label = value_label if name is None else plot_label_text(name)
+        axis = dict(y=category_labels, x=vals, orientation="h", error_x=error) if horizontal \
+            else dict(x=category_labels, y=vals, error_y=error)
         # Value labels only without error bars (they would collide); hover and the table
         # beside the chart give the values either way.
         labels = dict(texttemplate=f"%{{{'x' if horizontal else 'y'}:{text_format}}}",
@@ -252,11 +255,11 @@ def grouped_bar_chart(
     _base_layout(fig, title, min(height, 1400))
     fig.update_layout(barmode="group")
     if horizontal:
-        fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=categories,
-                         ticksuffix="  ")
+        fig.update_yaxes(autorange="reversed", categoryorder="array",
+                         categoryarray=category_labels, ticksuffix="  ")
         fig.update_xaxes(title_text=value_label)
     else:
-        fig.update_xaxes(categoryorder="array", categoryarray=categories)
+        fig.update_xaxes(categoryorder="array", categoryarray=category_labels)
         fig.update_yaxes(title_text=value_label)
     return fig
 
@@ -286,26 +289,30 @@ def age_structure_chart(
         First = the bars; the rest = lines. Default: as they first appear.
     """
     _require_columns(df, [band, share, area], "age_structure_chart")
-    title = _require_text(title, "title")
+    title = plot_text(title, "title")
+    value_label = plot_text(value_label, "value_label")
     _require_rows(df, "age_structure_chart")
     areas = _ordered(df[area], area_order)
     bands = list(dict.fromkeys(df[band].tolist()))
+    band_labels = [plot_label_text(b) for b in bands]
     fig = go.Figure()
-    for i, name in enumerate(areas):
-        part = df[df[area] == name].set_index(band).reindex(bands)
+    for i, area_name in enumerate(areas):
+        part = df[df[area] == area_name].set_index(band).reindex(bands)
         style = _style(i)
+        name = plot_label_text(area_name)
         hover = f"{name}<br>Age %{{x}}: %{{y:.1f}}%<extra></extra>"
         if i == 0:
-            fig.add_trace(go.Bar(x=bands, y=part[share].to_numpy(float), name=str(name),
+            fig.add_trace(go.Bar(x=band_labels, y=part[share].to_numpy(float), name=name,
                                  marker=dict(color=_rgba(style["colour"], 0.75)),
                                  hovertemplate=hover))
         else:
             fig.add_trace(go.Scatter(
-                x=bands, y=part[share].to_numpy(float), name=str(name), mode="lines+markers",
+                x=band_labels, y=part[share].to_numpy(float), name=name, mode="lines+markers",
                 **_line_and_markers(style),
                 hovertemplate=hover))
     _base_layout(fig, title, DEFAULT_HEIGHT)
-    fig.update_xaxes(title_text="Age band (years)", categoryorder="array", categoryarray=bands)
+    fig.update_xaxes(title_text="Age band (years)", categoryorder="array",
+                     categoryarray=band_labels)
     fig.update_yaxes(title_text=value_label, rangemode="tozero")
     return fig
 
@@ -334,13 +341,15 @@ def decile_distribution_chart(
         Column names.
     """
     _require_columns(df, [edition, decile, share], "decile_distribution_chart")
-    title = _require_text(title, "title")
+    title = plot_text(title, "title")
+    value_label = plot_text(value_label, "value_label")
     _require_rows(df, "decile_distribution_chart")
     deciles = pd.to_numeric(df[decile], errors="coerce")
     if deciles.isna().any() or not deciles.between(1, 10).all() or (deciles % 1 != 0).any():
         raise ValueError("decile_distribution_chart: deciles must be whole numbers from 1 to 10")
     editions = [str(e) for e in dict.fromkeys(df[edition].tolist())]
     frame = df.assign(_edition=df[edition].astype(str), _decile=deciles.astype(int))
+    edition_labels = [plot_label_text(e) for e in editions]
     fig = go.Figure()
     for d in range(1, 11):
         part = frame[frame["_decile"] == d].set_index("_edition").reindex(editions)
@@ -348,8 +357,8 @@ def decile_distribution_chart(
         label = f"Decile {d}" + (" (most deprived)" if d == 1 else
                                  " (least deprived)" if d == 10 else "")
         fig.add_trace(go.Bar(
-            x=editions, y=vals, name=label, marker=dict(color=DECILE_COLOURS[d - 1],
-                                                       line=dict(color="#FFFFFF", width=0.5)),
+            x=edition_labels, y=vals, name=label,
+            marker=dict(color=DECILE_COLOURS[d - 1], line=dict(color="#FFFFFF", width=0.5)),
             text=[f"{d}: {v:.0f}%" if v >= 4 else "" for v in vals], textposition="inside",
             insidetextanchor="middle",
             textfont=dict(color=DECILE_TEXT_COLOURS[d - 1], size=11),
@@ -384,13 +393,14 @@ def comparison_marker_chart(
     """
     _require_columns(df, [category, value, lower, upper, benchmark, symbols],
                      "comparison_marker_chart")
-    title = _require_text(title, "title")
-    value_label = _require_text(value_label, "value_label")
+    title = plot_text(title, "title")
+    value_label = plot_text(value_label, "value_label")
+    benchmark_label = plot_text(benchmark_label, "benchmark_label")
     _require_rows(df, "comparison_marker_chart")
     labels = df[category].astype(str)
     if symbols is not None:
         labels = labels + " " + df[symbols].fillna("").astype(str)
-    labels = labels.tolist()
+    labels = labels.map(plot_label_text).tolist()
     vals = df[value].to_numpy(float)
     fig = go.Figure()
     fig.add_trace(go.Scatter(

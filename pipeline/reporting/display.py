@@ -31,6 +31,7 @@ import plotly.io as pio
 from IPython.display import display
 
 from pipeline.reporting import template_environment
+from pipeline.schema import require_text
 
 OUTPUT_KEY = "pipeline"
 """Key of the output metadata that marks an output as made by these helpers."""
@@ -68,12 +69,6 @@ NumberFormat = str | Callable[[Any], str]
 
 def _metadata(kind: str, **extra: Any) -> dict[str, Any]:
     return {OUTPUT_KEY: {"kind": kind, **extra}}
-
-
-def _require_text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
-    return value.strip()
 
 
 def _escape(text: Any) -> str:
@@ -116,7 +111,7 @@ def _published_figure(fig: go.Figure, chart_id: str, summary: str
     if not isinstance(chart_id, str) or not CHART_ID.match(chart_id):
         raise ValueError(f"chart_id {chart_id!r} must be lower-case letters, digits, '-' or '_', "
                          "starting with a letter (at most 63 characters)")
-    summary = _require_text(summary, "summary")
+    summary = require_text(summary, "summary")
     checked = _check_offline_figure(fig)
     height = int(checked.layout.height or DEFAULT_CHART_HEIGHT)
     fig_dict = checked.to_dict()
@@ -279,7 +274,7 @@ def table_html(
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table expects a DataFrame, got {type(df).__name__}")
-    caption = _require_text(caption, "caption")
+    caption = require_text(caption, "caption")
     columns = dict(columns) if columns is not None else {
         c: _default_label(c) for c in df.columns if c != flags_column}
     wanted = list(columns) + [c for c in (flags_column, row_header) if c is not None]
@@ -363,8 +358,8 @@ def key_messages_html(messages: Sequence[str], heading: str = "Key messages") ->
     """The HTML of a page's key messages: a heading and a list of plain sentences."""
     if isinstance(messages, str) or not isinstance(messages, Sequence):
         raise TypeError("key messages must be a list of sentences")
-    clean = [_require_text(m, "each key message") for m in messages]
-    heading = _require_text(heading, "heading")
+    clean = [require_text(m, "each key message") for m in messages]
+    heading = require_text(heading, "heading")
     template = template_environment().get_template("key_messages.html.j2")
     return template.render(heading=heading, messages=clean).strip()
 
@@ -389,7 +384,7 @@ def note_html(text: str, kind: str = "note") -> str:
     """The HTML of a short note or caution box (labelled in words, not only by colour)."""
     if kind not in NOTE_KINDS:
         raise ValueError(f"note kind must be one of {sorted(NOTE_KINDS)}, got {kind!r}")
-    text = _require_text(text, "note text")
+    text = require_text(text, "note text")
     return (f'<aside class="note note-{kind}" role="note"><p><strong>{NOTE_KINDS[kind]}:</strong> '
             f"{_escape(text)}</p></aside>")
 

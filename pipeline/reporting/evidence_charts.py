@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from pipeline.reporting.format import plot_label_text as _text
+from pipeline.reporting.format import plot_label_text
 from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_COLOURS, COMPARISON_SYMBOLS
 
@@ -60,7 +60,7 @@ def _number(value: float) -> str:
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
-        title=dict(text=_text(title), x=0, xanchor="left"),
+        title=dict(text=plot_label_text(title), x=0, xanchor="left"),
         height=height, font=FONT, template="plotly_white",
         margin=dict(l=20, r=30, t=90, b=60),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
@@ -100,7 +100,7 @@ def gap_forest_chart(rows: pd.DataFrame, *, group_a: str, group_b: str,
     unknown = sorted(set(rows["comparison"].astype(str)) - set(COMPARISON_MARKERS))
     if unknown:
         raise ValueError(f"gap_forest_chart: unknown comparison(s) {unknown}")
-    labels = [f"{_text(t)} ({_text(p)})" if str(p) not in str(t) else _text(t)
+    labels = [f"{plot_label_text(t)} ({plot_label_text(p)})" if str(p) not in str(t) else plot_label_text(t)
               for t, p in zip(rows["title"], rows["period"], strict=True)]
     frame = rows.assign(_label=labels).reset_index(drop=True)
     fig = go.Figure()
@@ -111,7 +111,7 @@ def gap_forest_chart(rows: pd.DataFrame, *, group_a: str, group_b: str,
         hover = [
             f"{label}<br>{COMPARISON_SYMBOLS[category]} {COMPARISON_LEGEND[category]}<br>"
             f"Ratio {_number(r)} (95% CI {_number(lo)} to {_number(hi)})<br>"
-            f"{_text(group_a)}: {_number(a)} {_text(unit)}<br>{_text(group_b)}: {_number(b)}"
+            f"{plot_label_text(group_a)}: {_number(a)} {plot_label_text(unit)}<br>{plot_label_text(group_b)}: {_number(b)}"
             for label, r, lo, hi, a, b, unit in zip(
                 part["_label"], part["ratio"], part["ratio_lower"], part["ratio_upper"],
                 part["value_a"], part["value_b"], part["unit"], strict=True)]
@@ -132,7 +132,7 @@ def gap_forest_chart(rows: pd.DataFrame, *, group_a: str, group_b: str,
     high = float(np.nanmax(np.r_[frame["ratio_upper"].to_numpy(float), 1.0]))
     ticks = [t for t in RATIO_TICKS if low / 1.5 <= t <= high * 1.5]
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks],
-                     title_text=_text(
+                     title_text=plot_label_text(
                          f"Ratio: {group_a} / {group_b} (log scale; 1 = no difference)"))
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)),
                      automargin=True, title_text="")
@@ -174,7 +174,7 @@ def inequality_chart(gradient: pd.DataFrame, *, title: str = "",
     ids = list(dict.fromkeys(gradient["indicator_id"]))
     rows_needed = math.ceil(len(ids) / columns)
     first = gradient.drop_duplicates("indicator_id").set_index("indicator_id")
-    titles = [f"{_text(first.loc[i, 'title'])} ({_text(first.loc[i, 'unit'])})" for i in ids]
+    titles = [f"{plot_label_text(first.loc[i, 'title'])} ({plot_label_text(first.loc[i, 'unit'])})" for i in ids]
     fig = make_subplots(rows=rows_needed, cols=columns, subplot_titles=titles,
                         horizontal_spacing=0.1, vertical_spacing=0.5 / rows_needed)
     for n, indicator in enumerate(ids):  # one panel per indicator (a handful)

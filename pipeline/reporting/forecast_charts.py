@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.reporting.charts import FONT, SERIES_COLOURS, SERIES_DASHES, SERIES_SYMBOLS
+from pipeline.reporting.chart_style import (
+    FONT,
+    SERIES_COLOURS,
+    SERIES_DASHES,
+    SERIES_SYMBOLS,
+    _rgba,
+    plot_text,
+)
+from pipeline.reporting.format import plot_label_text
+from pipeline.schema import require_text
 
 HEIGHT = 460
 HISTORY_COLOUR = "#000000"
@@ -25,21 +34,17 @@ TARGET_COLOUR = SERIES_COLOURS[1]
 BAND_ALPHA = {0.95: 0.14, 0.80: 0.30}
 
 
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
 def wrap_title(text: str, width: int = 70) -> str:
-    """Break a long chart title into lines of at most ``width`` characters (plotly ``<br>``)."""
+    """A plain chart title as plotly text: broken into lines of at most ``width`` characters
+    (joined with ``<br>``), each line escaped once with
+    :func:`pipeline.reporting.format.plot_label_text`."""
     lines: list[str] = []
     for word in text.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return "<br>".join(lines)
+    return "<br>".join(plot_label_text(line) for line in lines)
 
 
 def _layout(fig: go.Figure, title: str, height: int = HEIGHT, legend_below: bool = True
@@ -62,12 +67,6 @@ def _need(df: pd.DataFrame, columns: Sequence[str], function: str) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{function}: missing column(s) {', '.join(missing)}")
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{what} must be a non-empty string, got {value!r}")
-    return value.strip()
 
 
 def _band(fig: go.Figure, x: Sequence[Any], lower: Sequence[float], upper: Sequence[float],
@@ -115,7 +114,8 @@ def forecast_chart(
     _need(history, ["period", "value"], "forecast_chart")
     _need(projection, ["period", "central", "lower_80", "upper_80", "lower_95", "upper_95"],
           "forecast_chart")
-    title, y_label = _text(title, "title"), _text(y_label, "y_label")
+    title, y_label = require_text(title, "title"), plot_text(y_label, "y_label")
+    history_label = plot_text(history_label, "history_label")
     if history.empty:
         raise ValueError("forecast_chart: no history to plot")
     fig = go.Figure()
@@ -144,6 +144,7 @@ def forecast_chart(
     ))
     if latest is not None:
         label, position, value = latest
+        label = plot_text(label, "the latest value's label")
         fig.add_trace(go.Scatter(
             x=[float(position)], y=[float(value)], mode="markers", name=f"Recorded: {label}",
             marker=dict(symbol="square-open", size=11, color=HISTORY_COLOUR,
@@ -203,7 +204,7 @@ def scenario_chart(
         The scenario whose 80% band is shaded (business as usual by default).
     """
     _need(paths, ["scenario", "period", "central", "lower_80", "upper_80"], "scenario_chart")
-    title, y_label = _text(title, "title"), _text(y_label, "y_label")
+    title, y_label = require_text(title, "title"), plot_text(y_label, "y_label")
     if not labels:
         raise ValueError("scenario_chart: no scenarios to draw")
     unknown = [s for s in labels if s not in set(paths["scenario"])]
@@ -213,9 +214,11 @@ def scenario_chart(
     if band_scenario in labels:
         part = paths[paths["scenario"] == band_scenario]
         _band(fig, part["period"].astype(int).tolist(), part["lower_80"], part["upper_80"],
-              HISTORY_COLOUR, 0.12, f"{labels[band_scenario]}: 80% of simulated futures", "band")
-    for i, (scenario, label) in enumerate(labels.items()):
+              HISTORY_COLOUR, 0.12,
+              f"{plot_label_text(labels[band_scenario])}: 80% of simulated futures", "band")
+    for i, (scenario, plain) in enumerate(labels.items()):
         part = paths[paths["scenario"] == scenario]
+        label = plot_label_text(plain)
         colour = HISTORY_COLOUR if scenario == band_scenario else \
             SERIES_COLOURS[(i + 1) % len(SERIES_COLOURS)]
         fig.add_trace(go.Scatter(
@@ -258,15 +261,16 @@ def cost_effectiveness_chart(table: pd.DataFrame, *, title: str, unit: str) -> g
     "closes none of the gap" instead of a bar.
     """
     _need(table, ["option", "cost_per_unit", "gap_closed"], "cost_effectiveness_chart")
-    title = _text(title, "title")
+    title, unit = require_text(title, "title"), plot_text(unit, "unit")
     if table.empty:
         raise ValueError("cost_effectiveness_chart: no options to plot")
     finite = table[np.isfinite(table["cost_per_unit"].astype(float))]
     finite = finite.sort_values(["cost_per_unit", "option"], ascending=[False, True])
-    none = sorted(table.loc[~np.isfinite(table["cost_per_unit"].astype(float)), "option"])
+    none = [plot_label_text(o) for o in
+            sorted(table.loc[~np.isfinite(table["cost_per_unit"].astype(float)), "option"])]
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        y=finite["option"].tolist() + none, x=finite["cost_per_unit"].astype(float).tolist()
+        y=finite["option"].map(plot_label_text).tolist() + none, x=finite["cost_per_unit"].astype(float).tolist()
         + [0.0] * len(none), orientation="h",
         marker=dict(color=PROJECTION_COLOUR, pattern=dict(shape="/")),
         text=[f"£{v:,.0f}" for v in finite["cost_per_unit"]] + ["closes none of the gap"] * len(none),
@@ -292,13 +296,14 @@ def rank_stability_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         ``option``, ``rank``, ``rank_p05``, ``rank_p95``, ``p_first`` (0-1).
     """
     _need(table, ["option", "rank", "rank_p05", "rank_p95", "p_first"], "rank_stability_chart")
-    title = _text(title, "title")
+    title = require_text(title, "title")
     if table.empty:
         raise ValueError("rank_stability_chart: no options to plot")
     ordered = table.sort_values(["rank", "option"], ascending=[False, True])
+    options = ordered["option"].map(plot_label_text).tolist()
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=ordered["rank_p95"].astype(float).tolist(), y=ordered["option"].tolist(),
+        x=ordered["rank_p95"].astype(float).tolist(), y=options,
         mode="markers", marker=dict(symbol="line-ns-open", size=14, color=PROJECTION_COLOUR),
         showlegend=False, hoverinfo="skip",
         error_x=dict(type="data", symmetric=False, array=[0] * len(ordered),
@@ -307,7 +312,7 @@ def rank_stability_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
         name="Range of ranks (90% of weight sets)",
     ))
     fig.add_trace(go.Scatter(
-        x=ordered["rank"].astype(float).tolist(), y=ordered["option"].tolist(),
+        x=ordered["rank"].astype(float).tolist(), y=options,
         mode="markers", name="Rank with the agreed weights",
         marker=dict(symbol="diamond", size=13, color=TARGET_COLOUR,
                     line=dict(color="#000000", width=1)),
@@ -317,7 +322,7 @@ def rank_stability_chart(table: pd.DataFrame, *, title: str) -> go.Figure:
                              "simulated weight sets", line=dict(color=PROJECTION_COLOUR, width=3)))
     n = int(max(table["rank_p95"].max(), len(table)))
     fig.add_trace(go.Scatter(
-        x=[n + 1.0] * len(ordered), y=ordered["option"].tolist(), mode="text",
+        x=[n + 1.0] * len(ordered), y=options, mode="text",
         text=[f"first in {p:.0%}" for p in ordered["p_first"]], textposition="middle right",
         name="Share of weight sets ranking it first", showlegend=False, hoverinfo="skip",
     ))

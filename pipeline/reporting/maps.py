@@ -16,7 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from pipeline.reporting.chart_style import _base_layout, _require_text, format_number
+from pipeline.reporting.chart_style import _base_layout, format_number, plot_text
+from pipeline.reporting.format import plot_label_text
 
 #: Sequential scale for maps: viridis is perceptually uniform and colour-blind safe.
 MAP_COLOUR_SCALE = "Viridis"
@@ -84,7 +85,8 @@ def choropleth_map(
     values
         Value per area, indexed by code. Codes that have no shape are an error.
     title, colour_label
-        Map title and the colour bar's title (the measure and its unit).
+        Map title and the colour bar's title (the measure and its unit); plain text, like
+        every name given (escaped here for plotly).
     highlight
         Codes to outline thickly (e.g. the priority neighbourhoods' LSOAs); a legend entry
         (``highlight_label``) says what the outline means.
@@ -108,8 +110,9 @@ def choropleth_map(
         Shapes without a CRS or with duplicate codes, values for codes without a shape,
         highlight codes without a shape, or an empty title/label.
     """
-    title = _require_text(title, "title")
-    colour_label = _require_text(colour_label, "colour_label")
+    title = plot_text(title, "title")
+    colour_label = plot_text(colour_label, "colour_label")
+    highlight_label = plot_text(highlight_label, "highlight_label")
     if not isinstance(values, pd.Series):
         raise TypeError(f"values must be a pandas Series indexed by area code, "
                         f"got {type(values).__name__}")
@@ -135,6 +138,7 @@ def choropleth_map(
         given = hover_names.copy()
         given.index = given.index.astype(str)
         names.update(given[given.index.isin(known)].astype(str))
+    names = names.map(plot_label_text)
     value_by_code = values.reindex(codes)
     has_value = value_by_code.notna()
 

@@ -8,13 +8,13 @@ shape say whether it is significantly better, similar or worse than the benchmar
 (:mod:`pipeline.stats.compare`). Worse is always on the left. The rows come from
 :func:`pipeline.steps.spine.spine_data`; this module only draws them.
 
-Figures are pure and deterministic (no random ids, rows in the order given); text from data is
-escaped for plotly, which reads a few HTML tags in labels.
+Figures are pure and deterministic (no random ids, rows in the order given). Callers pass plain
+text; names and labels are escaped here, once, as they go into the figure (see
+:mod:`pipeline.reporting.chart_style`), so the names in ``area_order`` match the frame's.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,6 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.reporting.format import plot_label_text
 from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_CATEGORIES, COMPARISON_COLOURS, COMPARISON_SYMBOLS
 
@@ -66,10 +67,6 @@ SPINE_REQUIRED = [
 ]
 
 
-def _text(value: Any) -> str:
-    return html.escape(str(value), quote=False)
-
-
 def _number(value: Any) -> str:
     """A value for hover text: separators from 1,000, 1 decimal from 1, 3 below; or a dash."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
@@ -84,7 +81,7 @@ def _number(value: Any) -> str:
 
 def row_labels(spine: pd.DataFrame) -> list[str]:
     """Each row's label: the indicator title with its period unless the title names it."""
-    return [_text(t) if str(t).rstrip().endswith(f"({p})") else _text(f"{t} ({p})")
+    return [plot_label_text(t) if str(t).rstrip().endswith(f"({p})") else plot_label_text(f"{t} ({p})")
             for t, p in zip(spine["title"], spine["period"], strict=True)]
 
 
@@ -127,10 +124,10 @@ def spine_chart(
     if unknown:
         raise ValueError(f"spine_chart: unknown comparison label(s) {unknown}")
     labels = row_labels(spine)
-    locality, district = _text(locality_name), _text(district_name)
-    county, england = _text(county_name), _text(england_name)
+    locality, district = plot_label_text(locality_name), plot_label_text(district_name)
+    county, england = plot_label_text(county_name), plot_label_text(england_name)
     benchmark_names = spine["benchmark"].map({"England": england, "county": county}).fillna("")
-    units = [_text(u) for u in spine["unit"]]
+    units = [plot_label_text(u) for u in spine["unit"]]
 
     fig = go.Figure()
     segments = (  # positions, values, colour, hover name, legend entry
@@ -184,7 +181,7 @@ def spine_chart(
         rows = spine[part]
         row_text = [labels[i] for i in np.flatnonzero(part.to_numpy())]
         hover = [
-            f"{label}<br>{locality}: {_number(v)} {_text(u)}"
+            f"{label}<br>{locality}: {_number(v)} {plot_label_text(u)}"
             f"<br>95% confidence interval: {_number(lo)} to {_number(hi)}"
             f"<br>{COMPARISON_SYMBOLS[category]} {COMPARISON_LEGEND[category]}"
             f"{' (' + b + ')' if b and category != 'not compared' else ''}"
@@ -207,7 +204,7 @@ def spine_chart(
     top = legend_top + LEGEND_LINE * entries + AXIS_LABEL_SPACE
     height = top + ROW_HEIGHT * len(labels) + 30
     fig.update_layout(
-        title=dict(text=_text(title), x=0, xanchor="left", y=1, yref="container",
+        title=dict(text=plot_label_text(title), x=0, xanchor="left", y=1, yref="container",
                    yanchor="top", pad=dict(t=12)),
         height=height, font=FONT, template="plotly_white", barmode="overlay", bargap=0.4,
         margin=dict(l=20, r=20, t=top, b=30),
@@ -260,7 +257,8 @@ def trend_panels(
     title
         The chart title (escaped here).
     area_order
-        Area names in line order (first = solid line with circles); default as they appear.
+        Plain area names (as in ``area_name``) in line order (first = solid line with circles);
+        default as they appear.
     columns
         Panels per row.
 
@@ -280,7 +278,7 @@ def trend_panels(
     areas = list(area_order) if area_order is not None else \
         list(dict.fromkeys(trends["area_name"]))
     rows = math.ceil(len(indicators) / columns)
-    subtitles = [_text(f"{first.at[i, 'title']} ({first.at[i, 'chart_unit']})")
+    subtitles = [plot_label_text(f"{first.at[i, 'title']} ({first.at[i, 'chart_unit']})")
                  for i in indicators]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=subtitles,
                         vertical_spacing=min(0.12, 0.5 / max(rows, 1)), horizontal_spacing=0.08)
@@ -297,7 +295,7 @@ def trend_panels(
             if line.empty:
                 continue
             style = styles[i % len(styles)]
-            name = _text(area)
+            name = plot_label_text(area)
             fig.add_trace(go.Scatter(
                 x=line["period"].astype(str).tolist(), y=line["chart_value"].to_numpy(float),
                 mode="lines+markers", name=name, legendgroup=name, showlegend=n == 0,
@@ -313,7 +311,7 @@ def trend_panels(
     fig.update_yaxes(rangemode="tozero")
     fig.update_annotations(font=dict(size=11))
     fig.update_layout(
-        title=dict(text=_text(title), x=0, xanchor="left"), height=120 + 260 * rows,
+        title=dict(text=plot_label_text(title), x=0, xanchor="left"), height=120 + 260 * rows,
         font=FONT, template="plotly_white", margin=dict(l=50, r=20, t=110, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0),
     )

@@ -26,6 +26,7 @@ from pipeline.pages.profile import (
     trend_table,
     type_words,
 )
+from pipeline.reporting import display
 from pipeline.reporting.format import plot_label_text
 from pipeline.reporting.format_cells import (
     format_table_value,
@@ -186,6 +187,30 @@ def test_real_tables_of_the_largest_charnwood_priority_neighbourhood(charnwood_p
         f"(1 = most deprived); {p.name}'s 9 neighbourhoods (LSOAs) are outlined.")
 
 
+def test_real_charts_of_a_locality_named_with_ampersands_draw_the_locality(
+        charnwood_pn, monkeypatch, tmp_path):  # noqa: F811
+    """The page passes plain names; each chart escapes them once, so the locality keeps its own
+    line in every trend panel, its bars in the age chart and its name in the map title."""
+    p = charnwood_pn
+    assert "&" in p.name
+    shown = []
+    monkeypatch.setattr(display, "display", lambda obj, raw=False, metadata=None:
+                        shown.append(obj[display.PLOTLY_MIMETYPE]))
+    page = ProfilePage(p, str(tmp_path), "")
+    page.trend_chart()
+    page.age_chart()
+    page.locality_map()
+    trends, age, locality_map = shown
+    escaped = plot_label_text(p.name)
+    assert "&amp;amp;" not in str(shown)
+    panels = {t.get("xaxis", "x") for t in trends["data"]}
+    own = [t for t in trends["data"] if t["name"] == escaped]
+    assert len(own) == len(panels) == p.trends["indicator_id"].nunique()  # one in every panel
+    assert all(t["line"]["dash"] == "solid" for t in own)
+    assert [t["name"] for t in age["data"]] == [escaped, "Charnwood"]
+    assert locality_map["layout"]["title"]["text"] == f"{escaped} within Charnwood"
+
+
 def test_real_small_locality_tables_are_protected(prepared, ingested):
     _, area = prepared
     population = district_population(ingested["out"], area, "E07000129")
@@ -196,7 +221,6 @@ def test_real_small_locality_tables_are_protected(prepared, ingested):
     assert "[u]" in set(spine_table(p.spine, county_name=p.county_name)["flag"])
     page = ProfilePage(p, "", ingested["out"])
     assert page.work_dir == Path(ingested["out"]) / "runs" / "blaby"
-    assert page.plot_name == plot_label_text(p.name)
 
 
 # --------------------------------------------------------------------------------------------
