@@ -137,15 +137,17 @@ def targets_intro(district: DistrictTargets) -> str:
                 "district's priority neighbourhoods).")
     own = sum(district.own)
     county = len(district.own) - own
-    parts = []
+    county_text = (f"the {county} county-wide targets that cover it" if county > 1 else
+                   "the county-wide target that covers it")
     if own:
-        parts.append(f"{own} target{'s' if own != 1 else ''} of {district.area_name}'s own")
+        own_text = (f"{own} targets of {district.area_name}'s own" if own > 1 else
+                    f"one target of {district.area_name}'s own")
+        looked_at = f"{own_text} and {county_text}" if county else own_text
+        opening = ""
     else:
-        parts.append(f"{district.area_name} has no targets of its own")
-    if county:
-        parts.append(f"{county} county-wide target{'s' if county != 1 else ''} that cover"
-                     f"{'s' if county == 1 else ''} it")
-    return (f"This page looks at {' and '.join(parts)}. For each one it projects the indicator "
+        looked_at = county_text
+        opening = f"{district.area_name} has no targets of its own. "
+    return (f"{opening}This page looks at {looked_at}. For each target it projects the indicator "
             "to the target date with a range of likely values, sets it against the straight "
             "line from the baseline to the target (the trajectory), and says how likely the "
             "target is to be met and how far to trust the forecast.")

@@ -23,7 +23,12 @@ from pipeline.pages.forecast_tables import forecast_downloads, forecast_summary,
 from pipeline.registers import load_area_registers
 from pipeline.reporting.format import chance_text, significant_figures_text, target_chart_id
 from pipeline.steps.forecast import Backtest
-from pipeline.steps.target_forecast import district_targets_from, forecast_register, no_registers
+from pipeline.steps.target_forecast import (
+    DistrictTargets,
+    district_targets_from,
+    forecast_register,
+    no_registers,
+)
 from pipeline.steps.target_series import CRIME_VARIABLE
 from pipeline.store import load_observations
 
@@ -51,6 +56,24 @@ def test_an_area_without_registers_says_so():
     assert forecast_summary([]).empty and summary_display([]).empty
     summary, series = forecast_downloads([])
     assert summary.empty and series.empty and "Target trajectory" in series.columns
+
+
+@pytest.mark.parametrize("own, county, opening", [
+    (0, 1, "Blaby has no targets of its own. This page looks at the county-wide target that "
+           "covers it. For each target"),
+    (0, 2, "Blaby has no targets of its own. This page looks at the 2 county-wide targets that "
+           "cover it. For each target"),
+    (1, 0, "This page looks at one target of Blaby's own. For each target"),
+    (1, 1, "This page looks at one target of Blaby's own and the county-wide target that covers "
+           "it. For each target"),
+    (3, 2, "This page looks at 3 targets of Blaby's own and the 2 county-wide targets that cover "
+           "it. For each target"),
+])
+def test_intro_counts_own_and_county_wide_targets_in_a_sentence(own, county, opening):
+    district = DistrictTargets(area_code="E07000129", area_name="Blaby", has_registers=True,
+                               forecasts=[object()] * (own + county),
+                               own=[True] * own + [False] * county)
+    assert targets_intro(district).startswith(opening)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,7 +120,8 @@ def test_forecast_tables_and_messages(real, charnwood):
     assert gap.loc[2021, "Comparator's value (gap targets)"] == pytest.approx(55.854396, abs=1e-5)
     assert gap.loc[2021, "Comparator (gap targets)"] == "the rest of Charnwood"
     assert downloads["Status"].tolist() == ["off track", "not met", "off track"]
-    assert "2 targets of Charnwood's own and 1 county-wide target" in targets_intro(charnwood)
+    assert "2 targets of Charnwood's own and the county-wide target that covers it" in \
+        targets_intro(charnwood)
 
 
 def test_which_series_is_used_and_its_caveats(charnwood):
