@@ -155,19 +155,21 @@ class DistrictResults:
         exclude); ``"all"``, every target and the appraisal settings. Editing an entry that
         concerns other districts only leaves this district's results current."""
         from pipeline.registers import BAU_ID
-        from pipeline.steps.target_areas import area_code_of, district_targets
+        from pipeline.steps.target_areas import area_code_of, option_acts_in, targets_concerning
 
         registers = self.registers
         if registers is None:
             return "no registers"
         if scope == "all":
             return fingerprint.digest_text(repr(registers.targets), repr(registers.appraisal))
-        chosen = district_targets(registers.targets, area_code_of(self.data, self.district),
-                                  self.config.county.code, self.data.localities)
+        code, county = area_code_of(self.data, self.district), self.config.county.code
+        localities = self.data.localities
+        chosen = targets_concerning(registers.targets, code, county, localities)
         texts = [repr(chosen), repr(registers.appraisal)]
         if scope == "options":
             ids = {t.id for t in chosen}
-            acting = [o for o in registers.options if o.id == BAU_ID or ids & set(o.targets)]
+            acting = [o for o in registers.options if o.id == BAU_ID or (
+                ids & set(o.targets) and option_acts_in(o.applies_to, code, county, localities))]
             wanted = {o.id for o in acting} | {i for o in acting
                                               for i in (*o.depends_on, *o.excludes)}
             texts.append(repr([o for o in registers.options if o.id in wanted]))

@@ -453,7 +453,8 @@ class ProfilePage:
         """The targets that cover the locality (table), or a note that none does."""
         p = self.profile
         if not len(p.targets):
-            show_note(f"No target in the register covers {p.name} or {p.district_name}. "
+            show_note(f"No target in the register concerns {p.name}, {p.district_name} or "
+                      f"{p.county_name}. "
                       "For the partnership's targets, see the Forecast page of the district "
                       "pack.")
             return

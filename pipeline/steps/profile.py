@@ -47,6 +47,7 @@ from pipeline.steps.spine import (  # noqa: F401  (re-exported: the profile's sp
     lsoa_spread,
     spine_data,
 )
+from pipeline.steps.target_areas import concerns
 
 if TYPE_CHECKING:
     from pipeline.context import AreaData
@@ -193,14 +194,12 @@ def locality_targets(
     catalogue: pd.DataFrame,
     *,
     locality_id: str,
-    locality_type: str,
-    district_code: str,
+    county_code: str,
+    localities: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The targets that concern a locality.
-
-    A target applies when its area is the locality itself, all priority neighbourhoods of the
-    locality's district (``priority_neighbourhoods:<district>``) and the locality is a
-    priority neighbourhood, or the locality's district.
+    """The targets that concern a locality, by the rule every page uses
+    (:func:`pipeline.steps.target_areas.concerns`): the locality's own, its district's, its
+    district's priority neighbourhoods' (when it is one of them) and the county-wide ones.
 
     Parameters
     ----------
@@ -208,8 +207,12 @@ def locality_targets(
         :func:`pipeline.registers.targets_frame` (indexed by id or with an ``id`` column).
     catalogue
         The indicator catalogue (titles and units).
-    locality_id, locality_type, district_code
+    locality_id
         The locality.
+    county_code
+        The county's code.
+    localities
+        The locality summary (``locality_id``, ``lad_code``, ``type``).
 
     Returns
     -------
@@ -221,9 +224,9 @@ def locality_targets(
     frame = targets.reset_index() if "id" not in targets.columns else targets
     _require(frame, ["id", "title", "indicator", "area", "baseline_period", "target_period",
                      "kind", "amount", "direction"], "locality_targets")
-    pn_area = f"priority_neighbourhoods:{district_code}"
-    applies = (frame["area"] == locality_id) | (frame["area"] == district_code) | (
-        (frame["area"] == pn_area) & (locality_type == "priority_neighbourhood"))
+    applies = frame["area"].map(lambda area: concerns(str(area), locality_id,
+                                                      county_code=county_code,
+                                                      localities=localities)).astype(bool)
     rows = frame[applies].sort_values("id")
     if rows.empty:
         return pd.DataFrame(columns=TARGET_COLUMNS)
@@ -489,7 +492,7 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
         spine=spine, diversity=diversity_rows(spine), findings=findings,
         key_findings=top_findings(findings, KEY_FINDINGS), trends=trends,
         targets=(locality_targets(targets, data.catalogue, locality_id=locality_id,
-                                  locality_type=kind, district_code=district_code)
+                                  county_code=config.county.code, localities=data.localities)
                  if targets is not None else pd.DataFrame(columns=TARGET_COLUMNS)),
         map_shapes=rows.map_shapes.copy(), map_values=rows.map_values.copy(),
         map_names=rows.map_names.copy(), map_period=rows.map_period,

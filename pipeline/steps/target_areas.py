@@ -3,7 +3,7 @@
 Canonical areas: a district code, the county code, ``england``, a locality id,
 ``priority_neighbourhoods:<district>`` and ``rest-<district>`` (the district outside its priority
 neighbourhoods). These helpers give each area's plain name, its indicator rows and its LSOAs, and
-pick the targets that concern a district's pack.
+decide, with one rule (:func:`concerns`), which targets and options concern a pack or a page.
 """
 
 from __future__ import annotations
@@ -33,49 +33,87 @@ def area_code_of(data: AreaData, district: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Which targets concern a district
+# Which targets and options concern a place
 # --------------------------------------------------------------------------------------------
 
 
-def target_district(target: Target, localities: pd.DataFrame) -> str | None:
-    """The district a target's area lies in (``None`` for a county-wide target)."""
-    if target.area_kind == "district":
-        return target.area
-    if target.area_kind == "priority_neighbourhoods":
-        return target.area[len(PRIORITY_PREFIX):]
-    if target.area_kind == "locality":
-        found = localities.loc[localities["locality_id"] == target.area, "lad_code"]
-        return str(found.iloc[0]) if len(found) else None
-    return None
+def area_district(area: str, localities: pd.DataFrame) -> str:
+    """The district a register's area lies in: ``priority_neighbourhoods:<d>`` in ``d``, a
+    locality in its district; any other area (a district, the county) is its own."""
+    if area.startswith(PRIORITY_PREFIX):
+        return area[len(PRIORITY_PREFIX):]
+    found = localities.loc[localities["locality_id"] == area, "lad_code"]
+    return str(found.iloc[0]) if len(found) else area
 
 
-def district_targets(
-    targets: Sequence[Target], district_code: str, county_code: str, localities: pd.DataFrame
-) -> list[Target]:
-    """The targets that concern a district: its own (the district, one of its localities, its
-    priority neighbourhoods) and county-wide ones, own first. For the county: every target.
+def concerns(area: str, place: str, *, county_code: str, localities: pd.DataFrame) -> bool:
+    """Whether a register's area (a target's, or an area an option is delivered in) concerns a
+    place that has a pack or a page: the one rule every page uses.
+
+    - the county's pack: every area;
+    - the county (a county-wide target or option): every place;
+    - a district: the areas in it (the district, its localities, its priority neighbourhoods);
+    - a locality: the locality itself, its district, and its district's priority
+      neighbourhoods when it is one of them.
+
+    Parameters
+    ----------
+    area
+        A canonical register area (district code, county code, locality id or
+        ``priority_neighbourhoods:<district code>``).
+    place
+        The county code, a district code or a locality id.
+    county_code
+        The county's code.
+    localities
+        The locality summary (``locality_id``, ``lad_code``, ``type``).
+    """
+    if place == county_code or area == county_code:
+        return True
+    row = localities[localities["locality_id"] == place]
+    if row.empty:  # a district
+        return area_district(area, localities) == place
+    district = str(row["lad_code"].iloc[0])
+    is_pn = str(row["type"].iloc[0]) == "priority_neighbourhood"
+    return area in (place, district) or (is_pn and area == PRIORITY_PREFIX + district)
+
+
+def targets_concerning(targets: Sequence[Target], place: str, county_code: str,
+                       localities: pd.DataFrame) -> list[Target]:
+    """The targets that concern a place (:func:`concerns`: the county, a district or a
+    locality), its own first, then the county-wide ones, each in register order. For the
+    county: every target.
 
     Parameters
     ----------
     targets
         The targets register.
-    district_code
-        The district's code, or the county code for the county overview.
+    place
+        The county code, a district code or a locality id.
     county_code
         The county's code.
     localities
-        The locality summary (``locality_id``, ``lad_code``).
+        The locality summary (``locality_id``, ``lad_code``, ``type``).
     """
-    if district_code == county_code:
-        return list(targets)
-    own = [t for t in targets if target_district(t, localities) == district_code]
-    county = [t for t in targets if t.area_kind == "county"]
-    return own + county
+    chosen = [t for t in targets
+              if concerns(t.area, place, county_code=county_code, localities=localities)]
+    if place == county_code:
+        return chosen
+    return ([t for t in chosen if t.area_kind != "county"]
+            + [t for t in chosen if t.area_kind == "county"])
+
+
+def option_acts_in(applies_to: Sequence[str], place: str, county_code: str,
+                   localities: pd.DataFrame) -> bool:
+    """Whether an option delivered in ``applies_to`` acts in a place (:func:`concerns`); an
+    option without areas is delivered wherever its targets are, so it acts in their places."""
+    return not applies_to or any(concerns(a, place, county_code=county_code,
+                                          localities=localities) for a in applies_to)
 
 
 def is_own_target(target: Target, district_code: str, localities: pd.DataFrame) -> bool:
     """Whether a target belongs to the district itself (rather than the whole county)."""
-    return target_district(target, localities) == district_code
+    return area_district(target.area, localities) == district_code
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from pipeline.steps.forecast import (
     target_trajectory,
 )
 from pipeline.steps.forecast_verdict import _fmt
-from pipeline.steps.target_areas import district_targets, is_own_target
+from pipeline.steps.target_areas import is_own_target, targets_concerning
 from pipeline.steps.target_series import TargetSeries, resolve_targets
 
 #: Held-back months of a monthly backtest (at most; at least MIN_HOLDOUT_MONTHS).
@@ -286,7 +286,7 @@ def district_targets_from(
         The prepared data (county code and localities).
     """
     county_code = data.config.county.code
-    chosen = district_targets(targets, area_code, county_code, data.localities)
+    chosen = targets_concerning(targets, area_code, county_code, data.localities)
     own = [is_own_target(t, area_code, data.localities) or area_code == county_code
            for t in chosen]
     return DistrictTargets(area_code=area_code, area_name=area_name, has_registers=True,

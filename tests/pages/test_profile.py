@@ -41,8 +41,10 @@ from pipeline.steps.profile import (
 )
 from tests.notebooks import execute
 from tests.steps.test_profile import (
+    COUNTY,
     DISTRICT,
     HOSTILE,
+    LOCALITIES,
     catalogue,
     charnwood_pn,  # noqa: F401  (the real profile, a module fixture)
     district_population,
@@ -155,7 +157,7 @@ def test_trend_table_and_download():
 
 def test_targets_in_words():
     rows = locality_targets(targets_fixture(), catalogue(), locality_id="pn-own",
-                            locality_type="priority_neighbourhood", district_code=DISTRICT)
+                            county_code=COUNTY, localities=LOCALITIES)
     table = targets_table(rows, district_code=DISTRICT, area_names={DISTRICT: "Dist"})
     words = table.set_index("id")["target"]
     assert words["t_pn"] == "narrow the gap with the rest of the district by 25%"

@@ -361,26 +361,33 @@ def targets_fixture() -> pd.DataFrame:
     ]).set_index("id")
 
 
-def test_locality_targets_apply_by_locality_priority_group_and_district():
+LOCALITIES = pd.DataFrame({"locality_id": ["pn-own", "forum-x", "forum-y"],
+                           "lad_code": [DISTRICT, DISTRICT, "E07000009"],
+                           "type": ["priority_neighbourhood", "forum_area", "forum_area"]})
+
+
+def test_locality_targets_apply_by_locality_priority_group_district_and_county():
     pn = locality_targets(targets_fixture(), catalogue(), locality_id="pn-own",
-                          locality_type="priority_neighbourhood", district_code=DISTRICT)
+                          county_code=COUNTY, localities=LOCALITIES)
     assert list(pn.columns) == TARGET_COLUMNS
-    assert pn["id"].tolist() == ["t_dist", "t_loc", "t_pn"]
+    assert pn["id"].tolist() == ["t_county", "t_dist", "t_loc", "t_pn"]
     rows = pn.set_index("id")
     assert rows.loc["t_dist", "indicator_title"] == "Bad thing"
     assert rows.loc["t_loc", "indicator_unit"] == "%" and rows.loc["t_pn", "amount"] == 25.0
     assert rows.loc["t_pn", "area"] == f"priority_neighbourhoods:{DISTRICT}"
     assert rows.loc["t_pn", "comparator"] == "rest_of_district"
     forum = locality_targets(targets_fixture(), catalogue(), locality_id="forum-x",
-                             locality_type="forum_area", district_code=DISTRICT)
-    assert forum["id"].tolist() == ["t_dist"]
-    none = locality_targets(targets_fixture(), catalogue(), locality_id="forum-y",
-                            locality_type="forum_area", district_code="E07000009")
+                             county_code=COUNTY, localities=LOCALITIES)
+    assert forum["id"].tolist() == ["t_county", "t_dist"]
+    elsewhere = locality_targets(targets_fixture(), catalogue(), locality_id="forum-y",
+                                 county_code=COUNTY, localities=LOCALITIES)
+    assert elsewhere["id"].tolist() == ["t_county"]  # county-wide targets cover it too
+    none = locality_targets(targets_fixture().iloc[:3], catalogue(), locality_id="forum-y",
+                            county_code=COUNTY, localities=LOCALITIES)
     assert none.empty
     with pytest.raises(ValueError, match="'kind'"):
         locality_targets(targets_fixture().drop(columns="kind"), catalogue(),
-                         locality_id="pn-own", locality_type="priority_neighbourhood",
-                         district_code=DISTRICT)
+                         locality_id="pn-own", county_code=COUNTY, localities=LOCALITIES)
 
 
 # --------------------------------------------------------------------------------------------
