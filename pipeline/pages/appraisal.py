@@ -76,7 +76,7 @@ GAPS_DOWNLOAD_COLUMNS = {
     "target_id": "Target id", "target": "Target", "unit": "Unit",
     "target_period": "Target year", "target_value": "Target value", "option_id": "Option id",
     "option": "Option", "reach": "Share of the target's area reached",
-    "expected_value": "Expected value at target year with the option",
+    "projected_value": "Projected value at target year with the option",
     "gap_closed": "Gap closed (expected)", "gap_closed_low": "Gap closed: low (5th percentile)",
     "gap_closed_high": "Gap closed: high (95th percentile)",
     "share_of_gap_closed": "Share of the expected gap closed",
@@ -132,10 +132,21 @@ def appraisal_intro(area_name: str, has_targets: bool, appraisal: DistrictApprai
             "equality. The best package within the budget comes last.")
 
 
-def _package_cost(appraisal: DistrictAppraisal) -> tuple[list[str], float]:
+def _package_cost(appraisal: DistrictAppraisal) -> tuple[list[str], pd.Series]:
+    """The package's options (business as usual left out) and its set-up and running costs in
+    each year of the plan, in today's prices: the costs checked against the budget, which the
+    action plan's resources table shows too."""
     chosen = [o for o in appraisal.package if o != BAU_ID]
-    cost = float(appraisal.options.loc[chosen, "equivalent_annual_cost"].sum()) if chosen else 0.0
-    return chosen, cost
+    return chosen, appraisal.yearly_costs.reindex(chosen).sum(axis=0)
+
+
+def _costliest_year(appraisal: DistrictAppraisal) -> str:
+    """``"£730,000 in 2025, its costliest year"`` (or that it costs nothing)."""
+    _, by_year = _package_cost(appraisal)
+    if by_year.empty or not by_year.max() > 0:
+        return "nothing in any year"
+    year = by_year.idxmax()
+    return f"{pounds(by_year[year])} in {year}, its costliest year"
 
 
 def appraisal_key_messages(appraisal: DistrictAppraisal | None) -> list[str]:
@@ -149,12 +160,13 @@ def appraisal_key_messages(appraisal: DistrictAppraisal | None) -> list[str]:
         f"of 100); it ranks first under {chance_text(top['p_first'])} of the simulated sets "
         "of weights."
     ]
-    chosen, cost = _package_cost(appraisal)
+    chosen, _ = _package_cost(appraisal)
     titles = "; ".join(appraisal.options.loc[chosen, "title"]) if chosen else "none"
     messages.append(
         f"The best package within the budget of {pounds(appraisal.settings.budget_per_year)} a "
-        f"year holds {len(chosen)} option{'s' if len(chosen) != 1 else ''} ({titles}), costing "
-        f"{pounds(cost)} a year (equivalent annual cost).")
+        f"year holds {len(chosen)} option{'s' if len(chosen) != 1 else ''} ({titles}); its "
+        f"set-up and running costs come to {_costliest_year(appraisal)} (today's prices, as "
+        "in the action plan's resources table).")
     for scenarios in appraisal.targets.values():
         table = scenario_summary(scenarios, appraisal.options)
         table = table[(table["option_id"] != BAU_ID) & np.isfinite(table["cost_per_unit"])]
@@ -221,18 +233,22 @@ def scores_table(appraisal: DistrictAppraisal) -> pd.DataFrame:
 
 
 def package_table(appraisal: DistrictAppraisal) -> pd.DataFrame:
-    """The chosen package: option, lead partner, agreed, equivalent annual cost, discounted
-    cost, weighted total, and a final total row."""
-    chosen, _ = _package_cost(appraisal)
+    """The chosen package: option, lead partner, agreed, its costs in each year of the plan
+    (one column per year, as in the action plan's resources table), equivalent annual cost,
+    discounted cost, weighted total, and a final total row."""
+    chosen, by_year = _package_cost(appraisal)
     o = appraisal.options.loc[chosen]
+    years = appraisal.yearly_costs.reindex(chosen).rename(columns=str)
     table = pd.DataFrame({
         "option": o["title"].to_numpy(), "lead_partner": o["lead_partner"].to_numpy(),
         "agreed": ["Yes" if a else "No" for a in o["agreed"].astype(bool)],
+        **{year: years[year].to_numpy(float) for year in years.columns},
         "equivalent_annual_cost": o["equivalent_annual_cost"].astype(float).to_numpy(),
         "discounted_cost": o["discounted_cost"].astype(float).to_numpy(),
         "total": o["total"].astype(float).to_numpy(),
     })
     total = pd.DataFrame([{"option": "Total", "lead_partner": "", "agreed": "",
+                           **{str(y): float(v) for y, v in by_year.items()},
                            "equivalent_annual_cost": table["equivalent_annual_cost"].sum(),
                            "discounted_cost": table["discounted_cost"].sum(),
                            "total": np.nan}])
@@ -242,18 +258,22 @@ def package_table(appraisal: DistrictAppraisal) -> pd.DataFrame:
 def package_text(appraisal: DistrictAppraisal) -> str:
     """How the package was chosen and what it costs against the budget."""
     s = appraisal.settings
-    _, cost = _package_cost(appraisal)
+    _, by_year = _package_cost(appraisal)
     objective = ("the sum of the options' weighted scores" if s.package_objective ==
                  "weighted_score" else "the expected share of the gaps closed")
     left_out = [appraisal.options.loc[o, "title"] for o in appraisal.options.index
                 if o not in appraisal.package]
     return (
         f"The package maximises {objective} within the budget of {pounds(s.budget_per_year)} a "
-        f"year, comparing each option's equivalent annual cost (its discounted cost over "
-        f"{s.appraisal_years} years from {s.base_year} spread evenly at "
-        f"{s.discount_rate:.1%}), keeping options that depend on another together and never "
-        f"combining options that exclude each other; options already agreed are always in. "
-        f"It costs {pounds(cost)} a year, {pounds(s.budget_per_year - cost)} under the budget."
+        f"year: in each year of the plan ({'–'.join(map(str, by_year.index[[0, -1]]))}) its "
+        "options' set-up and running costs in today's prices, the costs of the action plan's "
+        "resources table, stay within the budget. It keeps options that depend on another "
+        "together and never combines options that exclude each other; options already agreed "
+        f"are always in. It costs {_costliest_year(appraisal)}, "
+        f"{pounds(s.budget_per_year - by_year.max())} under the budget. The equivalent annual cost "
+        f"beside it (each option's costs over {s.appraisal_years} years from {s.base_year}, "
+        f"discounted at {s.discount_rate:.1%} and spread evenly over those years) compares "
+        "value for money; the budget is not checked against it."
         + (f" Left out: {'; '.join(left_out)}." if left_out else "")
     )
 
@@ -409,7 +429,7 @@ class AppraisalPage:
         show_table(summary, f"Gap closed and cost-effectiveness by {target.target_year}: "
                    f"{target.title} (values in {series.unit}; target {series.target_value:,.3g})",
                    columns={"option": "Option", "reach": "Share of the target area reached",
-                            "expected_value": f"Expected value in {target.target_year}",
+                            "projected_value": f"Projected value in {target.target_year}",
                             "gap_closed": "Gap closed (expected)",
                             "gap_closed_low": "Gap closed: low",
                             "gap_closed_high": "Gap closed: high",
@@ -417,7 +437,7 @@ class AppraisalPage:
                             "p_meet": "Chance of meeting the target",
                             "discounted_cost": "Discounted cost",
                             "cost_per_unit": "Cost per unit of gap closed"},
-                   number_formats={"reach": ".0%", "expected_value": ",.3g",
+                   number_formats={"reach": ".0%", "projected_value": ",.3g",
                                    "gap_closed": ",.3g", "gap_closed_low": ",.3g",
                                    "gap_closed_high": ",.3g", "share_of_gap_closed": ".0%",
                                    "p_meet": ".0%", "discounted_cost": pounds,
@@ -492,11 +512,16 @@ class AppraisalPage:
                    "The best package of options within the annual budget",
                    columns={"option": "Option", "lead_partner": "Lead partner",
                             "agreed": "Already agreed",
+                            **{y: f"Cost in {y}" for y in self._package_years()},
                             "equivalent_annual_cost": "Equivalent annual cost",
                             "discounted_cost": "Discounted cost", "total": "Weighted score"},
                    number_formats={"equivalent_annual_cost": pounds, "discounted_cost": pounds,
-                                   "total": ",.1f"},
+                                   "total": ",.1f",
+                                   **{y: pounds for y in self._package_years()}},
                    row_header="option")
+
+    def _package_years(self) -> list[str]:
+        return [str(y) for y in self.appraisal.yearly_costs.columns]
 
     def method_note(self) -> None:
         """How the options were appraised."""

@@ -31,6 +31,7 @@ import pandas as pd
 from pipeline.context import AreaData
 from pipeline.registers import BAU_ID, PRIORITY_PREFIX
 from pipeline.steps.appraisal_district import DistrictAppraisal, TargetScenarios, target_scenarios
+from pipeline.steps.appraisal_scoring import yearly_costs
 from pipeline.steps.forecast import classify_probability, target_trajectory
 from pipeline.steps.target_areas import area_label
 from pipeline.steps.target_forecast import TargetForecast
@@ -142,7 +143,9 @@ def _at_review(yearly: pd.Series | None, month: str) -> float:
 
 def resources_by_year(plan: pd.DataFrame) -> pd.DataFrame:
     """Resources each action needs in each year of the plan (pounds, today's prices): the
-    set-up cost in the start year plus the running cost every year from start to end.
+    set-up cost in the start year plus the running cost every year from start to end
+    (:func:`pipeline.steps.appraisal_scoring.yearly_costs`, the costs the appraisal checks
+    the package against the budget with).
 
     Returns one row per action (``action``, ``lead_partner``, one column per year, ``total``)
     and a final ``Total`` row.
@@ -150,13 +153,9 @@ def resources_by_year(plan: pd.DataFrame) -> pd.DataFrame:
     if plan.empty:
         return pd.DataFrame(columns=["action", "lead_partner", "total"])
     years = list(range(int(plan["start"].min()), int(plan["end"].max()) + 1))
-    year_array = np.asarray(years)[None, :]
-    start = plan["start"].to_numpy(int)[:, None]
-    end = plan["end"].to_numpy(int)[:, None]
-    running = np.where((year_array >= start) & (year_array <= end),
-                       plan["running_cost_per_year"].to_numpy(float)[:, None], 0.0)
-    once = np.where(year_array == start, plan["set_up_cost"].to_numpy(float)[:, None], 0.0)
-    costs = pd.DataFrame(running + once, columns=[str(y) for y in years])
+    costs = pd.DataFrame(yearly_costs(plan["set_up_cost"], plan["running_cost_per_year"],
+                                      plan["start"], plan["end"], years),
+                         columns=[str(y) for y in years])
     table = pd.concat([plan[["action", "lead_partner"]].reset_index(drop=True), costs], axis=1)
     table["total"] = costs.sum(axis=1).to_numpy()
     total = {"action": "Total", "lead_partner": "",
@@ -180,7 +179,8 @@ def plan_table(
     target_ids (the district's targets it serves), lead_partner, theme_partnerships (of those
     targets, first seen first), areas (where it is delivered: its own areas, else its targets'
     areas), set_up_cost, running_cost_per_year, start, end, evidence, illustrative.
-    ``end`` is the latest target year of the targets the action serves.
+    ``end`` is the latest target year of the targets the action serves (the appraisal's
+    ``plan_end``, the end its yearly costs were checked against the budget to).
     """
     options = appraisal.options
     by_id = {f.target.id: f.target for f in forecasts}
@@ -190,7 +190,8 @@ def plan_table(
             continue
         option = options.loc[option_id]
         served = [by_id[t] for t in option["targets"] if t in by_id]
-        end = max([t.target_year for t in served], default=int(option["start_year"]))
+        end = int(option["plan_end"]) if "plan_end" in option else max(
+            [t.target_year for t in served], default=int(option["start_year"]))
         rows.append({
             "option_id": option_id, "action": option["title"],
             "description": option["description"],

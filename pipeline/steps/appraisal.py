@@ -384,10 +384,11 @@ def gap_closed(
     Returns
     -------
     pandas.DataFrame
-        Per option: ``expected_value`` (mean value at the target year), ``gap_baseline`` and
-        ``gap`` (expected shortfall without and with the option), ``gap_closed`` with
-        ``gap_closed_low``/``gap_closed_high``, ``share_of_gap_closed`` (of the baseline gap;
-        NaN when the baseline already meets the target), ``p_meet_baseline`` and ``p_meet``.
+        Per option: ``projected_value`` (the median at the target year, as the forecast's
+        central projection and the action plan's), ``gap_baseline`` and ``gap`` (expected
+        shortfall without and with the option), ``gap_closed`` with ``gap_closed_low`` /
+        ``gap_closed_high``, ``share_of_gap_closed`` (of the baseline gap; NaN when the
+        baseline already meets the target), ``p_meet_baseline`` and ``p_meet``.
     """
     base = np.asarray(baseline_at_target, dtype=float).ravel()
     if isinstance(scenarios_at_target, pd.DataFrame):
@@ -409,7 +410,7 @@ def gap_closed(
         expected_base = float(base_gap.mean())
         rows.append({
             "option": option_id,
-            "expected_value": float(values.mean()),
+            "projected_value": float(np.median(values)),
             "gap_baseline": expected_base,
             "gap": float(gap.mean()),
             "gap_closed": float(closed.mean()),

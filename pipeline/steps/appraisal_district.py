@@ -36,7 +36,7 @@ from pipeline.registers import (
 from pipeline.steps import appraisal as ap
 from pipeline.steps import appraisal_scoring as scoring
 from pipeline.steps.forecast import fit_and_project
-from pipeline.steps.target_areas import area_label, area_membership
+from pipeline.steps.target_areas import area_label, area_membership, option_acts_in
 from pipeline.steps.target_forecast import MONTHLY_MODEL, TargetForecast
 from pipeline.steps.target_series import TargetSeries
 
@@ -97,6 +97,10 @@ class DistrictAppraisal:
         The appraisal settings (plain values).
     area_names
         Name of every area the options are delivered in or the targets are set for, by area id.
+    yearly_costs
+        Each option's set-up and running costs in each year of the plan, in today's prices
+        (options x years, :func:`appraisal_scoring.yearly_costs`): what the package is
+        checked against the budget with, and what the action plan's resources table shows.
     """
 
     options: pd.DataFrame
@@ -109,6 +113,7 @@ class DistrictAppraisal:
     effect_draws: pd.DataFrame
     settings: AppraisalSettings
     area_names: dict[str, str] = field(default_factory=dict)
+    yearly_costs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def illustrative(self) -> bool:
@@ -191,8 +196,15 @@ def appraise_options(
     forecasts: Sequence[TargetForecast],
     registers: Registers,
     data: AreaData,
+    place: str | None = None,
 ) -> DistrictAppraisal | None:
     """Appraise the options acting on a district's forecast targets (step 4).
+
+    The options appraised are those acting on one of the targets and delivered in the
+    ``place`` of the pack (a district code; the county code or ``None``: every option), by the
+    rule every page uses (:func:`pipeline.steps.target_areas.option_acts_in`): an option
+    delivered in Charnwood's priority neighbourhoods belongs to Charnwood's pack, not Blaby's,
+    even when it acts on a county-wide target that Blaby's pack shows.
 
     For each target with a forecast: each option's effect (Beta-PERT between low and high,
     phased in from its start year, scaled by its reach into the target's area from locality
@@ -209,8 +221,11 @@ def appraise_options(
     settings = dataclasses.replace(registers.appraisal, weights=dict(registers.appraisal.weights))
     appraised = {f.target.id: f for f in forecasts if f.forecast}
     all_options = options_frame(registers.options)
+    county = data.config.county.code
     acting = [o for o, row in all_options.iterrows()
-              if o == BAU_ID or any(t in appraised for t in row["targets"])]
+              if o == BAU_ID or (any(t in appraised for t in row["targets"]) and (
+                  place is None or option_acts_in(row["applies_to"], place, county,
+                                                  data.localities)))]
     options = all_options.loc[acting].copy()
     if not appraised or len(options) < 2:
         return None
@@ -241,15 +256,34 @@ def appraise_options(
     targets_by_id = {f.target.id: f.target for f in forecasts}
     options["pn_reach"] = priority_neighbourhood_reach(options, targets_by_id, overlap)
     options["impact"] = impact
+    options["plan_end"] = plan_ends(options, {t: f.target.target_year
+                                              for t, f in appraised.items()})
     return _scored_appraisal(options, scenarios, effects, settings,
                              area_names(options, [f.target for f in forecasts], data))
+
+
+def plan_ends(options: pd.DataFrame, target_years: Mapping[str, int]) -> pd.Series:
+    """The last year of each option in the plan: the latest target year of the targets it
+    serves (its start year if later, or if it serves none)."""
+    return pd.Series([max([target_years[t] for t in targets if t in target_years] + [start])
+                      for targets, start in zip(options["targets"], options["start_year"])],
+                     index=options.index, name="plan_end", dtype=int)
+
+
+def option_yearly_costs(options: pd.DataFrame) -> pd.DataFrame:
+    """:func:`appraisal_scoring.yearly_costs` of the options over the plan's years (the first
+    start to the last end): options x years."""
+    years = list(range(int(options["start_year"].min()), int(options["plan_end"].max()) + 1))
+    costs = scoring.yearly_costs(options["cost_one_off"], options["cost_per_year"],
+                                 options["start_year"], options["plan_end"], years)
+    return pd.DataFrame(costs, index=options.index, columns=years)
 
 
 def _scored_appraisal(options: pd.DataFrame, scenarios: dict[str, TargetScenarios],
                       effects: pd.DataFrame, settings: AppraisalSettings,
                       names: dict[str, str]) -> DistrictAppraisal:
     """The multi-criteria appraisal, its weight sensitivity and the best package of options
-    whose impact, costs and reach are known."""
+    whose impact, costs and reach are known (within the budget in every year of the plan)."""
     matrix = scoring.criteria_matrix(options, options["impact"], options["discounted_cost"],
                                      options["pn_reach"])
     scores = scoring.score_options(matrix, CRITERIA_DIRECTIONS)
@@ -260,11 +294,13 @@ def _scored_appraisal(options: pd.DataFrame, scenarios: dict[str, TargetScenario
     options["total"] = weighted["total"]
     value_column = "total" if settings.package_objective == "weighted_score" else "impact"
     agreed = [o for o in options.index if bool(options.loc[o, "agreed"])]
+    yearly = option_yearly_costs(options)
     package = scoring.best_package(options, settings.budget_per_year, value_column,
-                                   "equivalent_annual_cost", include=agreed)
+                                   "equivalent_annual_cost", include=agreed, yearly=yearly)
     return DistrictAppraisal(options=options, targets=scenarios, matrix=matrix, scores=scores,
                              weighted=weighted, sensitivity=sensitivity, package=package,
-                             effect_draws=effects, settings=settings, area_names=names)
+                             effect_draws=effects, settings=settings, area_names=names,
+                             yearly_costs=yearly)
 
 
 def target_scenarios(
@@ -377,14 +413,14 @@ def options_ranked(appraisal: DistrictAppraisal) -> pd.DataFrame:
 def scenario_summary(scenarios: TargetScenarios, options: pd.DataFrame) -> pd.DataFrame:
     """Per option for one target: the re-forecast at the target year and the gap it closes.
 
-    Columns: option_id, option, reach, expected_value, gap_closed, gap_closed_low,
+    Columns: option_id, option, reach, projected_value, gap_closed, gap_closed_low,
     gap_closed_high, share_of_gap_closed, p_meet, discounted_cost, cost_per_unit.
     Options that do not act on the target are left out (bau kept as the reference).
     """
     gap = scenarios.gap
     keep = [o for o in gap.index if o in options.index
             and (o == BAU_ID or scenarios.forecast.target.id in options.loc[o, "targets"])]
-    columns = ["reach", "expected_value", "gap_closed", "gap_closed_low", "gap_closed_high",
+    columns = ["reach", "projected_value", "gap_closed", "gap_closed_low", "gap_closed_high",
                "share_of_gap_closed", "p_meet", "discounted_cost", "cost_per_unit"]
     frame = pd.DataFrame({"option_id": keep, "option": options.loc[keep, "title"].to_numpy()})
     for column in columns:
@@ -399,4 +435,4 @@ def appraise_district(district: Any, registers: Registers | None, data: AreaData
     targets)."""
     if registers is None or not district.has_targets:
         return None
-    return appraise_options(district.forecasts, registers, data)
+    return appraise_options(district.forecasts, registers, data, place=district.area_code)

@@ -7,12 +7,14 @@ Methods (and why)
   swing weights normalised to sum to 1 (MCDA manual, DCLG 2009); sensitivity by drawing weights
   from a Dirichlet distribution centred on the given weights.
 * Package: a binary integer programme (:func:`scipy.optimize.milp`, HiGHS) maximising total value
-  within the annual budget, with dependencies and exclusions as linear constraints.
+  within the annual budget, with dependencies and exclusions as linear constraints. The budget
+  is checked in each year of the plan against the options' set-up and running costs in that
+  year (:func:`yearly_costs`), the same costs the action plan's resources table shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -219,18 +221,39 @@ def weight_sensitivity(
 # --------------------------------------------------------------------------------------------
 
 
-def _package_constraints(options: pd.DataFrame, cost: np.ndarray, budget_per_year: float,
+def yearly_costs(set_up: Sequence[float], running: Sequence[float], start: Sequence[int],
+                 end: Sequence[int], years: Sequence[int]) -> np.ndarray:
+    """What each option (or action) costs in each year, in today's prices: its set-up cost in
+    its start year and its running cost in every year from its start to its end.
+
+    The one definition behind the budget check of :func:`best_package` and the action plan's
+    resources table (:func:`pipeline.steps.action_plan.resources_by_year`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[options x years]`` pounds.
+    """
+    year = np.asarray(years, dtype=int)[None, :]
+    first = np.asarray(start, dtype=int)[:, None]
+    last = np.asarray(end, dtype=int)[:, None]
+    running_part = np.where((year >= first) & (year <= last),
+                            np.asarray(running, dtype=float)[:, None], 0.0)
+    return running_part + np.where(year == first, np.asarray(set_up, dtype=float)[:, None], 0.0)
+
+
+def _package_constraints(options: pd.DataFrame, budget_rows: np.ndarray, budget_per_year: float,
                          depends_on: str, excludes: str
                          ) -> tuple[list[np.ndarray], list[float], list[float]]:
     """The linear constraints of :func:`best_package` (rows, lower and upper bounds): the
-    budget, ``chosen[a] - chosen[b] <= 0`` when ``a`` depends on ``b``, and
-    ``chosen[a] + chosen[b] <= 1`` for each pair that excludes each other."""
+    budget (one row per year), ``chosen[a] - chosen[b] <= 0`` when ``a`` depends on ``b``,
+    and ``chosen[a] + chosen[b] <= 1`` for each pair that excludes each other."""
     ids = list(options.index)
     position = {option_id: i for i, option_id in enumerate(ids)}
     n = len(ids)
-    rows: list[np.ndarray] = [cost]
-    lower: list[float] = [-np.inf]
-    upper: list[float] = [budget_per_year]
+    rows: list[np.ndarray] = list(budget_rows)
+    lower: list[float] = [-np.inf] * len(rows)
+    upper: list[float] = [budget_per_year] * len(rows)
     pairs: set[tuple[int, int]] = set()
     for option_id, needs, shuns in zip(ids, options[depends_on], options[excludes]):
         for column, others in ((depends_on, needs), (excludes, shuns)):
@@ -259,6 +282,7 @@ def best_package(
     depends_on: str = "depends_on",
     excludes: str = "excludes",
     include: Iterable[str] = (),
+    yearly: pd.DataFrame | None = None,
 ) -> list[str]:
     """The set of options with the greatest total value that fits the annual budget.
 
@@ -282,6 +306,11 @@ def best_package(
         cost (e.g. equivalent annual cost).
     include
         Option ids that must be in the package.
+    yearly
+        Each option's cost in each year (options x years, :func:`yearly_costs`): when given,
+        the package must fit the budget in every one of those years (and the cheapest of
+        equally good packages is the one with the lowest total over them); the cost column
+        then only has to be valid.
 
     Returns
     -------
@@ -303,7 +332,14 @@ def best_package(
     if n == 0:
         return []
 
-    rows, lower, upper = _package_constraints(options, cost, float(budget_per_year),
+    if yearly is not None:
+        costs = yearly.reindex(index=ids).to_numpy(dtype=float)
+        if np.isnan(costs).any() or np.any(costs < 0):
+            raise ValueError("yearly costs must be given, non-negative, for every option")
+        budget_rows, cost = costs.T, costs.sum(axis=1)
+    else:
+        budget_rows = cost[None, :]
+    rows, lower, upper = _package_constraints(options, budget_rows, float(budget_per_year),
                                               depends_on, excludes)
     must = np.zeros(n)
     for option_id in include:

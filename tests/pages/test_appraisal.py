@@ -73,7 +73,10 @@ def test_charnwood_appraisal_page(charnwood):
     package = package_table(appraisal)
     assert package["option"].iloc[-1] == "Total"
     assert package["equivalent_annual_cost"].iloc[-1] <= appraisal.settings.budget_per_year
+    years = [c for c in package.columns if c.isdigit()]
+    assert max(package[years].iloc[-1]) <= appraisal.settings.budget_per_year
     assert "under the budget" in package_text(appraisal)
+    assert "its costliest year" in package_text(appraisal) and "its costliest year" in messages[1]
 
 
 def test_charnwood_charts_and_downloads(charnwood):

@@ -17,10 +17,10 @@ from pipeline.steps.action_plan import (
     resources_by_year,
     review_months,
 )
-from pipeline.steps.appraisal_district import appraise_district
+from pipeline.steps.appraisal_district import appraise_district, scenario_summary
 from tests.storable import assert_storable
 
-CHARNWOOD = "E07000130"
+CHARNWOOD, BLABY = "E07000130", "E07000129"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,6 +118,51 @@ def test_charnwood_action_plan(charnwood_plan):
                                                          "imd_charnwood_pn_gap", "burglary_county"]
     assert plan.gaps[1].status == "not met"
     assert all(isinstance(g.probability, float) for g in plan.gaps)
+
+
+def test_the_package_s_budget_check_and_the_resources_table_use_the_same_costs(charnwood_plan):
+    _, appraisal, plan = charnwood_plan
+    chosen = [o for o in appraisal.package if o != "bau"]
+    by_year = appraisal.yearly_costs.loc[chosen].sum()
+    total = plan.resources.set_index("action").loc["Total"]
+    for year, cost in by_year.items():  # the table's years are those the package spends in
+        assert total.get(str(year), 0.0) == pytest.approx(cost)
+    assert by_year.max() <= appraisal.settings.budget_per_year
+    assert total["total"] == pytest.approx(by_year.sum())
+    # each action ends where the appraisal costed it to
+    rows = plan.plan.set_index("option_id")
+    assert (rows["end"] == appraisal.options.loc[rows.index, "plan_end"]).all()
+
+
+def test_business_as_usual_is_one_number_on_the_forecast_appraisal_and_plan(charnwood_plan):
+    district, appraisal, plan = charnwood_plan
+    burglary = appraisal.targets["burglary_county"]
+    options = scenario_summary(burglary, appraisal.options).set_index("option_id")
+    appraisal_bau = options.loc["bau", "projected_value"]
+    plan_bau = residual_table(plan.gaps).set_index("target_id").loc["burglary_county",
+                                                                    "without_plan"]
+    forecast = next(f for f in district.forecasts if f.target.id == "burglary_county")
+    central = forecast.projection.projection.set_index("period").loc[2026, "central"]
+    assert appraisal_bau == pytest.approx(plan_bau)
+    assert round(appraisal_bau, 2) == round(central, 2) == 3.78
+
+
+def test_options_belong_to_the_packs_of_the_places_they_act_in(prepared, ingested,
+                                                                charnwood_plan):
+    """Alley gating is delivered in Charnwood's priority neighbourhoods: it acts on the
+    county-wide burglary target, but belongs to Charnwood's pack only (not to its costs in
+    Blaby's); the county-wide locksmith scheme belongs to both."""
+    _, data = prepared
+    _, charnwood, _ = charnwood_plan
+    blaby = DistrictResults(BLABY, processed_dir=ingested["out"], data=data).targets
+    registers = load_area_registers(data)
+    appraisal = appraise_district(blaby, registers, data)
+    assert "alley_gating" in charnwood.options.index
+    assert "alley_gating" not in appraisal.options.index
+    assert "locksmith_target_hardening" in appraisal.options.index
+    plan = build_action_plan(blaby, appraisal, data, base_year=registers.appraisal.base_year)
+    assert "alley_gating" not in plan.plan["option_id"].tolist()
+    assert "Charnwood Borough Council" not in plan.plan["lead_partner"].tolist()
 
 
 def test_the_plan_is_data_only(charnwood_plan, tmp_path):

@@ -40,6 +40,7 @@ from pipeline.steps.appraisal_scoring import (
     score_options,
     weight_sensitivity,
     weighted_scores,
+    yearly_costs,
 )
 
 
@@ -402,6 +403,26 @@ def test_best_package_hand_worked():
     tie = pd.DataFrame({"value": [10.0, 10.0], "cost": [5.0, 3.0], "depends_on": [(), ()],
                         "excludes": [("y",), ()]}, index=["x", "y"])
     assert best_package(tie, 10, "value", "cost") == ["y"]
+
+
+def test_yearly_costs_and_a_package_within_the_budget_in_every_year():
+    # set-up in the start year, running costs from start to end, today's prices
+    costs = yearly_costs([400.0, 150.0, 0.0], [10.0, 5.0, 90.0], [2025, 2025, 2024],
+                         [2026, 2026, 2026], [2024, 2025, 2026])
+    np.testing.assert_array_equal(costs, [[0, 410, 10], [0, 155, 5], [90, 90, 90]])
+    register = pd.DataFrame({
+        "value": [0.0, 90, 50, 40], "cost": [0.0, 54, 21, 90],  # cost: annualised (smaller)
+        "depends_on": [(), (), (), ()], "excludes": [(), (), (), ()],
+    }, index=["bau", "lights", "gates", "patrols"])
+    yearly = pd.DataFrame(np.vstack([[0, 0, 0], costs]), index=register.index,
+                          columns=[2024, 2025, 2026])
+    # on the annualised cost all three fit 400 a year; in cash, lights alone need 410 in 2025
+    assert best_package(register, 400, "value", "cost") == ["lights", "gates", "patrols"]
+    package = best_package(register, 400, "value", "cost", yearly=yearly)
+    assert package == ["gates", "patrols"]
+    assert yearly.loc[package].sum().max() <= 400
+    with pytest.raises(ValueError, match="yearly costs"):
+        best_package(register, 400, "value", "cost", yearly=yearly.drop(index="gates"))
 
 
 def test_best_package_errors():
