@@ -15,6 +15,12 @@ import numpy as np
 import pandas as pd
 
 from pipeline.context import work_folder
+from pipeline.pages.appraisal_package import (  # noqa: F401  (re-exported)
+    costliest_year_text,
+    package_cost,
+    package_table,
+    package_text,
+)
 from pipeline.registers import BAU_ID, CRITERIA, CRITERIA_DIRECTIONS
 from pipeline.reporting.display import (
     show_figure,
@@ -132,23 +138,6 @@ def appraisal_intro(area_name: str, has_targets: bool, appraisal: DistrictApprai
             "equality. The best package within the budget comes last.")
 
 
-def _package_cost(appraisal: DistrictAppraisal) -> tuple[list[str], pd.Series]:
-    """The package's options (business as usual left out) and its set-up and running costs in
-    each year of the plan, in today's prices: the costs checked against the budget, which the
-    action plan's resources table shows too."""
-    chosen = [o for o in appraisal.package if o != BAU_ID]
-    return chosen, appraisal.yearly_costs.reindex(chosen).sum(axis=0)
-
-
-def _costliest_year(appraisal: DistrictAppraisal) -> str:
-    """``"£730,000 in 2025, its costliest year"`` (or that it costs nothing)."""
-    _, by_year = _package_cost(appraisal)
-    if by_year.empty or not by_year.max() > 0:
-        return "nothing in any year"
-    year = by_year.idxmax()
-    return f"{pounds(by_year[year])} in {year}, its costliest year"
-
-
 def appraisal_key_messages(appraisal: DistrictAppraisal | None) -> list[str]:
     """The page's key messages: the best option and how robust its rank is, the package and its
     cost against the budget, and the most cost-effective option per target."""
@@ -160,12 +149,12 @@ def appraisal_key_messages(appraisal: DistrictAppraisal | None) -> list[str]:
         f"of 100); it ranks first under {chance_text(top['p_first'])} of the simulated sets "
         "of weights."
     ]
-    chosen, _ = _package_cost(appraisal)
+    chosen, _ = package_cost(appraisal)
     titles = "; ".join(appraisal.options.loc[chosen, "title"]) if chosen else "none"
     messages.append(
         f"The best package within the budget of {pounds(appraisal.settings.budget_per_year)} a "
         f"year holds {len(chosen)} option{'s' if len(chosen) != 1 else ''} ({titles}); its "
-        f"set-up and running costs come to {_costliest_year(appraisal)} (today's prices, as "
+        f"set-up and running costs come to {costliest_year_text(appraisal)} (today's prices, as "
         "in the action plan's resources table).")
     for scenarios in appraisal.targets.values():
         table = scenario_summary(scenarios, appraisal.options)
@@ -230,52 +219,6 @@ def scores_table(appraisal: DistrictAppraisal) -> pd.DataFrame:
     table.insert(0, "option", appraisal.options["title"])
     table = table.reset_index(names="option_id")
     return table.sort_values(["rank", "option_id"]).reset_index(drop=True)
-
-
-def package_table(appraisal: DistrictAppraisal) -> pd.DataFrame:
-    """The chosen package: option, lead partner, agreed, its costs in each year of the plan
-    (one column per year, as in the action plan's resources table), equivalent annual cost,
-    discounted cost, weighted total, and a final total row."""
-    chosen, by_year = _package_cost(appraisal)
-    o = appraisal.options.loc[chosen]
-    years = appraisal.yearly_costs.reindex(chosen).rename(columns=str)
-    table = pd.DataFrame({
-        "option": o["title"].to_numpy(), "lead_partner": o["lead_partner"].to_numpy(),
-        "agreed": ["Yes" if a else "No" for a in o["agreed"].astype(bool)],
-        **{year: years[year].to_numpy(float) for year in years.columns},
-        "equivalent_annual_cost": o["equivalent_annual_cost"].astype(float).to_numpy(),
-        "discounted_cost": o["discounted_cost"].astype(float).to_numpy(),
-        "total": o["total"].astype(float).to_numpy(),
-    })
-    total = pd.DataFrame([{"option": "Total", "lead_partner": "", "agreed": "",
-                           **{str(y): float(v) for y, v in by_year.items()},
-                           "equivalent_annual_cost": table["equivalent_annual_cost"].sum(),
-                           "discounted_cost": table["discounted_cost"].sum(),
-                           "total": np.nan}])
-    return pd.concat([table, total], ignore_index=True)
-
-
-def package_text(appraisal: DistrictAppraisal) -> str:
-    """How the package was chosen and what it costs against the budget."""
-    s = appraisal.settings
-    _, by_year = _package_cost(appraisal)
-    objective = ("the sum of the options' weighted scores" if s.package_objective ==
-                 "weighted_score" else "the expected share of the gaps closed")
-    left_out = [appraisal.options.loc[o, "title"] for o in appraisal.options.index
-                if o not in appraisal.package]
-    return (
-        f"The package maximises {objective} within the budget of {pounds(s.budget_per_year)} a "
-        f"year: in each year of the plan ({'–'.join(map(str, by_year.index[[0, -1]]))}) its "
-        "options' set-up and running costs in today's prices, the costs of the action plan's "
-        "resources table, stay within the budget. It keeps options that depend on another "
-        "together and never combines options that exclude each other; options already agreed "
-        f"are always in. It costs {_costliest_year(appraisal)}, "
-        f"{pounds(s.budget_per_year - by_year.max())} under the budget. The equivalent annual cost "
-        f"beside it (each option's costs over {s.appraisal_years} years from {s.base_year}, "
-        f"discounted at {s.discount_rate:.1%} and spread evenly over those years) compares "
-        "value for money; the budget is not checked against it."
-        + (f" Left out: {'; '.join(left_out)}." if left_out else "")
-    )
 
 
 def scenario_labels(scenarios: TargetScenarios, options: pd.DataFrame) -> dict[str, str]:
