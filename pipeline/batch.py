@@ -392,7 +392,8 @@ class _Job:
 
 def _jobs(plan: RunPlan, pages: dict[str, list[NotebookJob]]) -> list[_Job]:
     """Every job of the run, in the order they should start when free to."""
-    out = [_Job("forecasts", None, jobs.forecast_targets, (plan,))] if plan.results else []
+    out = [_Job("trends", None, jobs.compute_trends, (plan,)),
+           _Job("forecasts", None, jobs.forecast_targets, (plan,))] if plan.results else []
     for district in (d for d in plan.districts if d.code in pages):
         code, listed = district.code, pages[district.code]
         to_run = [j for j in listed if plan.runs(j.notebook)]
@@ -402,7 +403,7 @@ def _jobs(plan: RunPlan, pages: dict[str, list[NotebookJob]]) -> list[_Job]:
             ids = tuple(j.parameters["locality"] for j in listed if j.kind == "locality")
             base, plans = (f"results/{code}",), (f"plans/{code}",)
             out.append(_Job(base[0], district, jobs.compute_results,
-                            (plan, district, ids, BASE_PARTS)))
+                            (plan, district, ids, BASE_PARTS), after=("trends",)))
             out.append(_Job(plans[0], district, jobs.compute_results,
                             (plan, district, (), PARTS[len(BASE_PARTS):]), after=("forecasts",)))
         keys = tuple(f"page/{code}/{j.href}" for j in to_run)
@@ -443,7 +444,7 @@ def _dispatch(plan: RunPlan, work: list[_Job], results: dict[str, DistrictResult
                 finished.add(job.key)
                 progress.update(job.page)
                 if job.district is None:
-                    continue  # the shared forecasts: a district meets a failure again alone
+                    continue  # shared forecasts or trends: a district meets a failure again alone
                 _record(results[job.district.code], job, future, time.perf_counter() - start)
 
 

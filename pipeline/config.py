@@ -17,8 +17,10 @@ DEFAULT_CONFIG = CONFIG_DIR / "area.yaml"
 
 AREA_KEYS = {
     "county", "england", "districts", "working_vintage", "disclosure", "datasets", "indicators",
-    "localities", "targets", "options", "appraisal",
+    "localities", "targets", "options", "appraisal", "comparison",
 }
+#: The benchmark comparison levels offered (percent): Fingertips' 95% and 99.8%.
+COMPARISON_LEVELS = (95.0, 99.8)
 DATASET_KEYS = {"path", "reader", "options", "enabled"}
 VINTAGES = {"LSOA01", "LSOA11", "LSOA21"}
 
@@ -80,6 +82,8 @@ class AreaConfig:
     datasets_path: Path
     indicators_path: Path
     extra: Mapping[str, Path] = field(default_factory=dict)
+    #: Confidence level (percent) of the benchmark comparisons: 95 or 99.8.
+    comparison_level: float = 95.0
 
     def district(self, key: str) -> Area:
         """Find a district by code or name (case-insensitive)."""
@@ -116,6 +120,12 @@ def load_area_config(path: str | Path | None = None) -> AreaConfig:
     min_count = disclosure.get("min_count", 5)
     if not isinstance(min_count, int) or min_count < 0:
         raise InputError(path, f"disclosure.min_count: expected a whole number >= 0, got {min_count!r}")
+    comparison = raw.get("comparison") or {}
+    check_keys(comparison, {"level"}, path, "comparison")
+    level = comparison.get("level", 95)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) \
+            or float(level) not in COMPARISON_LEVELS:
+        raise InputError(path, f"comparison.level: expected 95 or 99.8 (percent), got {level!r}")
     extra = {k: resolve(raw[k], PROJECT_ROOT) for k in ("localities", "targets", "options",
                                                          "appraisal") if raw.get(k)}
     return AreaConfig(
@@ -128,6 +138,7 @@ def load_area_config(path: str | Path | None = None) -> AreaConfig:
         datasets_path=resolve(raw["datasets"], PROJECT_ROOT),
         indicators_path=resolve(raw["indicators"], PROJECT_ROOT),
         extra=extra,
+        comparison_level=float(level),
     )
 
 

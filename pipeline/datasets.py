@@ -67,6 +67,9 @@ CATALOGUE: dict[str, Dataset] = {d.name: d for d in (
             "indicator rows of every locality and of each district's priority-vs-rest groups"),
     Dataset("target_forecasts", "results/target-forecasts", "results",
             "every target of the register forecast once per run, shared by the packs"),
+    Dataset("recent_trends", "results/recent-trends.parquet", "parquet",
+            "the recent trend (Fingertips' rule) of every area and indicator the packs show, "
+            "computed once per run"),
     Dataset("district_results", "results/{district}/{part}", "results",
             "one part (baseline, evidence, targets, appraisal, action plan, a profile) of a "
             "district's results, computed once per run"),

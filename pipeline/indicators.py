@@ -398,11 +398,14 @@ def build_indicators(observations: pd.DataFrame, catalogue: pd.DataFrame) -> pd.
     }, copy=False)
 
 
-def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
-    """Add 95% confidence limits by each indicator's method (Wilson, Byar/exact Poisson).
+def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame, confidence: float = 0.95
+                  ) -> pd.DataFrame:
+    """Add confidence limits (95% unless ``confidence`` says otherwise) by each indicator's
+    method (Wilson, Byar/exact Poisson).
 
     Counts (no denominator) with ``ci: byar`` get Poisson limits on the count itself. Rows
-    without a usable denominator, or whose indicator has ``ci: none``, keep NaN limits.
+    without a usable denominator, or whose indicator has ``ci: none``, keep the limits they
+    had (NaN in the store as built).
     """
     from pipeline.stats.intervals import rate_interval, wilson_interval
 
@@ -429,7 +432,8 @@ def add_intervals(store: pd.DataFrame, catalogue: pd.DataFrame) -> pd.DataFrame:
             sel = usable & (ci == code) & (scale == m)
             if name == "wilson":
                 sel &= numerator <= denominator
-            limits = func(numerator[sel], denominator[sel], multiplier=float(m))
+            limits = func(numerator[sel], denominator[sel], confidence=confidence,
+                          multiplier=float(m))
             lower[sel] = limits["lower_ci"].to_numpy()
             upper[sel] = limits["upper_ci"].to_numpy()
     out = store.copy(deep=False)  # new columns replace the old ones; store is left as it was

@@ -37,6 +37,14 @@ def forecast_targets(plan: RunPlan) -> None:
     target_forecasts(plan.config_path, plan.processed_dir)
 
 
+def compute_trends(plan: RunPlan) -> None:
+    """The recent trend of every area and indicator, once for the run (read back when
+    current); the districts' results read it."""
+    from pipeline.results import recent_trends
+
+    recent_trends(plan.config_path, plan.processed_dir)
+
+
 def page_parts(job: NotebookJob) -> tuple[str, ...]:
     """The stored results a page presents."""
     from pipeline.localities import slug

@@ -7,7 +7,9 @@ The steps compute; the pages present. A district's results come in parts -- ``ba
 it was computed from. Asked for again, a part is read back, unless the stamp shows the inputs,
 the settings and registers or the code have changed since (see :mod:`pipeline.fingerprint`).
 Every target of the register is forecast once per run (the ``target_forecasts`` dataset) and
-shared by every pack that shows it.
+shared by every pack that shows it; the recent trend of every area and indicator is likewise
+computed once per run (the ``recent_trends`` dataset, :func:`recent_trends`) and read by the
+parts that show trend markers.
 
 The batch runner computes every part before a district's notebooks run
 (:meth:`DistrictResults.compute_all`); a notebook opened by hand computes what is missing or
@@ -198,13 +200,21 @@ class DistrictResults:
     # --- the parts ------------------------------------------------------------------------
 
     @property
+    def trends(self) -> pd.DataFrame:
+        """The run's recent trends of every area and indicator (:func:`recent_trends`)."""
+        if "trends" not in self._parts:
+            self._parts["trends"] = recent_trends(self.config.path, self.processed_dir,
+                                                  results=self)
+        return self._parts["trends"]
+
+    @property
     def baseline(self) -> Any:
         """Step 1 (:class:`pipeline.steps.baseline.BaselineResults`)."""
         from pipeline.steps import baseline
 
         return self.part("baseline", lambda: baseline.compute_baseline(
             self.data, self.district, self.observations(baseline.POPULATION_VARIABLES),
-            self.observations(baseline.SEX_OBSERVATION_VARIABLES)))
+            self.observations(baseline.SEX_OBSERVATION_VARIABLES), trends=self.trends))
 
     @property
     def evidence(self) -> Any:
@@ -304,7 +314,8 @@ def compute_locality_profile(results: DistrictResults, locality_id: str) -> Any:
     return compute_profile(data, locality_id, results.district, population.reset_index(drop=True),
                            targets,
                            forum_stand_in=settings.forum_stand_in if settings.forum_file is None
-                           else "", rows=results.district_rows(info["lad_code"]))
+                           else "", rows=results.district_rows(info["lad_code"]),
+                           trends=results.trends)
 
 
 def target_forecasts(config_path: str | Path, processed_dir: str | Path | None = None, *,
@@ -326,6 +337,22 @@ def target_forecasts(config_path: str | Path, processed_dir: str | Path | None =
                                  n_draws=registers.appraisal.draws, seed=registers.appraisal.seed)
 
     return _stored("target_forecasts", results.processed_dir, results.stamp("all"), compute)[0]
+
+
+def recent_trends(config_path: str | Path, processed_dir: str | Path | None = None, *,
+                  results: DistrictResults | None = None) -> pd.DataFrame:
+    """The recent trend of every area and indicator the packs show, computed once per run
+    (:func:`pipeline.steps.trends.indicator_trends`) and read back while current; ``results``
+    lends its prepared data when given."""
+    from pipeline.steps.trends import indicator_trends
+
+    results = results or DistrictResults("", config_path, processed_dir)
+
+    def compute() -> pd.DataFrame:
+        data = results.data
+        return indicator_trends(data.store, data.locality_rows, data.catalogue)
+
+    return _stored("recent_trends", results.processed_dir, results.stamp(), compute)[0]
 
 
 def district_results(district: str, config_path: str | Path | None = None,

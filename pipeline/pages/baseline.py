@@ -28,6 +28,7 @@ from pipeline.reporting.display import (
     show_note,
     show_table,
 )
+from pipeline.reporting.format import comparison_level_sentence
 from pipeline.reporting.pack import stage_table
 from pipeline.steps.baseline import BaselineResults
 from pipeline.steps.baseline_area import for_role
@@ -167,6 +168,7 @@ class BaselinePage:
     def theme_counts(self) -> None:
         """How many indicators of each theme are better, similar or worse than the comparator."""
         comparator = self.comparator_name
+        show_note(comparison_level_sentence(self.results.comparison_level))
         self._stage(self.results.theme_counts, "baseline_theme_comparisons",
                     f"Indicators by comparison with {comparator}, each Quality of Life theme",
                     "How many indicators of each theme are significantly better, similar or "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.reporting.format import comparison_text, format_by_unit, interval_text
+from pipeline.reporting.format import comparison_text, format_by_unit, interval_text, trend_text
 from pipeline.schema import require_columns as _require
 from pipeline.steps.baseline_area import ROLE_ORDER, BaselineArea
 from pipeline.steps.baseline_deprivation import FILE10_MEASURES, imd_summary_wide
@@ -48,6 +48,8 @@ DOWNLOAD_COLUMNS: dict[str, str] = {
     "better": "Significantly better", "similar": "Not significantly different",
     "worse": "Significantly worse", "higher": "Significantly higher",
     "lower": "Significantly lower", "not compared": "Not compared",
+    "trend_points": "Comparable points (latest 5 at most)", "trend": "Recent trend",
+    "trend_assessment": "Recent trend assessment", "trend_text": "Recent trend (as shown)",
 }
 
 #: Headline shares (catalogue ids of :data:`~pipeline.steps.baseline_population.HEADLINE_SHARES`)
@@ -100,13 +102,17 @@ def labelled_headline(headline: pd.DataFrame) -> pd.DataFrame:
 
 def with_comparison_symbols(table: pd.DataFrame) -> pd.DataFrame:
     """A table with ``<role>_symbol`` (symbol and word, :func:`comparison_text`) after each
-    ``<role>_comparison`` column, for the page and its downloads."""
+    ``<role>_comparison`` column, and ``trend_text`` (:func:`trend_text`) after
+    ``trend_assessment`` where the table has trends, for the page and its downloads."""
     out = table.copy()
     for role in ("county", "england"):
         column = f"{role}_comparison"
         if column in out:
             out.insert(out.columns.get_loc(column) + 1, f"{role}_symbol",
                        comparison_text(out[column]).to_numpy())
+    if "trend_assessment" in out:
+        out.insert(out.columns.get_loc("trend_assessment") + 1, "trend_text",
+                   trend_text(out["trend"], out["trend_assessment"]).to_numpy())
     return out
 
 
@@ -147,7 +153,8 @@ def theme_display(table: pd.DataFrame, area: BaselineArea, theme: str | None = N
     Columns: ``Indicator``, ``Period``, ``Unit``, the area's value, ``95% confidence
     interval``, the county's value and ``Compared with <county>`` (district pages), England's
     value ("not available" where the data have none) and ``Compared with England`` (always on
-    the county overview; on district pages only when some row could be compared); plus
+    the county overview; on district pages only when some row could be compared), ``Recent
+    trend`` (:func:`~pipeline.reporting.format.trend_text`, where the table has trends); plus
     ``flag`` (every flag in the row, for the table notes).
     """
     _require(table, ["qol_theme", "title", "unit", "period", "value", "lower_ci", "upper_ci",
@@ -176,6 +183,8 @@ def theme_display(table: pd.DataFrame, area: BaselineArea, theme: str | None = N
     if area.is_county or (part["england_comparison"] != "not compared").any():
         out[f"Compared with {area.england.name}"] = comparison_text(
             part["england_comparison"])
+    if "trend" in part:
+        out["Recent trend"] = trend_text(part["trend"], part["trend_assessment"])
     out[FLAG_COLUMN] = _union_flags(*flags)
     return out.reset_index(drop=True)
 

@@ -42,7 +42,12 @@ from pipeline.reporting.evidence_charts import (
     inequality_chart,
     need_count_summary,
 )
-from pipeline.reporting.format import capitalised, comparison_symbol_text, interval_range_text
+from pipeline.reporting.format import (
+    capitalised,
+    comparison_level_sentence,
+    comparison_symbol_text,
+    interval_range_text,
+)
 from pipeline.reporting.pack import stage_table
 from pipeline.schema import require_columns as _require
 from pipeline.steps.evidence import KEY_INDICATORS, EvidenceResults
@@ -350,6 +355,7 @@ class EvidencePage:
         """Which benchmark the need comparisons used."""
         show_note(benchmark_note(self.results.comparisons, england_name=self.area.england_name,
                                  county_name=self.area.county_name))
+        show_note(comparison_level_sentence(self.results.comparison_level))
 
     def need_map(self) -> None:
         """The map of themes of need by LSOA."""

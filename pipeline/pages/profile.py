@@ -25,6 +25,7 @@ from pipeline.reporting.display import (
     show_note,
     show_table,
 )
+from pipeline.reporting.format import comparison_level_sentence, trend_text
 from pipeline.reporting.format_cells import (
     format_table_value,
     is_missing,
@@ -140,7 +141,8 @@ def age_table(age: pd.DataFrame, *, locality_code: str, comparator_code: str) ->
 def spine_table(spine: pd.DataFrame, *, county_name: str) -> pd.DataFrame:
     """The numbers beside the spine chart: ``indicator, period, unit``, the locality's
     ``value`` (numeric), ``interval``, ``district``, ``county``, ``england`` (text; England
-    "not available" where it has no value), ``comparison`` (naming the benchmark), ``flag``."""
+    "not available" where it has no value), ``comparison`` (naming the benchmark), ``trend``
+    (the recent trend, :func:`~pipeline.reporting.format.trend_text`), ``flag``."""
     _require(spine, SPINE_COLUMNS, "spine_table")
     names = _benchmark_names(spine, county_name)
     return pd.DataFrame({
@@ -155,8 +157,15 @@ def spine_table(spine: pd.DataFrame, *, county_name: str) -> pd.DataFrame:
             lambda v: NOT_AVAILABLE if is_missing(v) else format_table_value(v)),
         "comparison": [comparison_words(c, n) for c, n in
                        zip(spine["comparison"], names, strict=True)],
+        "trend": _trends(spine),
         "flag": spine["flag"].fillna(""),
     })
+
+
+def _trends(spine: pd.DataFrame) -> pd.Series:
+    """The spine rows' recent trends as shown ("fewer than 5 points" where there are none)."""
+    missing = pd.Series("not enough points", index=spine.index, dtype=object)
+    return trend_text(spine.get("trend", missing), spine.get("trend_assessment", missing))
 
 
 def diversity_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -274,6 +283,7 @@ def spine_download(spine: pd.DataFrame, *, locality_id: str, locality_name: str,
         "County LSOAs: 25th percentile from worst": spine["q25"],
         "County LSOAs: 75th percentile from worst": spine["q75"],
         "County LSOAs: best (highest if no judgement)": spine["best"],
+        "Recent trend (latest 5 points)": _trends(spine),
         "Flag": spine["flag"],
     }).reset_index(drop=True)
 
@@ -385,6 +395,7 @@ class ProfilePage:
             "spine-chart",
             spine_summary(p.spine, p.name),
         )
+        show_note(comparison_level_sentence(p.comparison_level))
 
     def spine_section_table(self) -> None:
         """The spine chart's numbers (table), staged as a download."""
@@ -395,7 +406,8 @@ class ProfilePage:
             columns={"indicator": "Indicator", "period": "Period", "unit": "Unit",
                      "value": p.name, "interval": "95% confidence interval",
                      "district": p.district_name, "county": p.county_name,
-                     "england": p.england_name, "comparison": "Compared with the benchmark"},
+                     "england": p.england_name, "comparison": "Compared with the benchmark",
+                     "trend": "Recent trend"},
             number_formats={"value": format_table_value},
             flags_column="flag", row_header="indicator",
         )

@@ -4,6 +4,9 @@
   (``"188,416"``, ``"20.5%"``, ``"63.2"``), with its flag.
 - :func:`interval_text`: a 95% interval as ``"20.3 to 20.7"``.
 - :func:`comparison_text`: a benchmark comparison as symbol and word (``"▼ worse"``).
+- :func:`trend_text`: a recent trend as arrow and words (``"↑ Increasing, getting worse"``).
+- :func:`comparison_level_text`, :func:`comparison_level_sentence`: the benchmark comparison's
+  confidence level in words.
 - :func:`percent_change_text`: a signed percentage change (``"+10.0%"``, ``"−2.5%"``).
 - :func:`ordinal`: ``1`` -> ``"1st"``.
 - :func:`possessive`, :func:`capitalised`: place names in sentences.
@@ -42,6 +45,50 @@ def comparison_text(comparison: pd.Series) -> pd.Series:
     """
     labels = comparison.astype(object).where(comparison.notna(), "not compared")
     return labels.map(lambda c: f"{COMPARISON_SYMBOLS.get(c, '○')} {c}")
+
+
+#: Arrows of the recent trends (as Fingertips draws them), so colour is never needed.
+TREND_SYMBOLS = {"increasing": "↑", "decreasing": "↓", "no significant change": "→"}
+
+#: Wording of the trends without a test result.
+TREND_WORDS = {"not enough points": "fewer than 5 points",
+               "not tested": "not tested (no confidence interval)",
+               "could not be calculated": "could not be calculated"}
+
+
+def trend_text(trend: pd.Series, assessment: pd.Series) -> pd.Series:
+    """Recent trends (:func:`pipeline.stats.trend.recent_trend`) as arrow and words:
+    ``"↑ Increasing, getting worse"``, ``"↓ Decreasing"`` (no judgement), ``"→ No significant
+    change"``, ``"Fewer than 5 points"``, ``"Not tested (no confidence interval)"``."""
+    def one(t: str, a: str) -> str:
+        if t in TREND_WORDS or t not in TREND_SYMBOLS:
+            words = TREND_WORDS.get(t, t or "fewer than 5 points")
+            return words[:1].upper() + words[1:]
+        judged = f", {a}" if a.startswith("getting") else ""
+        return f"{TREND_SYMBOLS[t]} {t[:1].upper()}{t[1:]}{judged}"
+
+    trends = trend.astype(object).where(trend.notna(), "not enough points")
+    judged = assessment.astype(object).where(assessment.notna(), "")
+    return pd.Series([one(str(t), str(a)) for t, a in zip(trends, judged)],
+                     index=trend.index, dtype=object)
+
+
+def comparison_level_text(level: float) -> str:
+    """The benchmark comparison's level as readers see it: ``"95%"`` or ``"99.8%"``."""
+    return f"{float(level):g}%"
+
+
+def comparison_level_sentence(level: float) -> str:
+    """The sentence every page with benchmark comparisons shows, stating their level."""
+    text = comparison_level_text(level)
+    sentence = (f"Comparisons with benchmarks are made at the {text} level: an area is "
+                f"significantly better or worse (higher or lower) than a benchmark when the "
+                f"benchmark lies outside the area's {text} confidence interval, and similar "
+                f"otherwise.")
+    if float(level) != 95.0:
+        sentence += (" This is stricter than the 95% intervals shown in the tables, so fewer "
+                     "differences are called significant.")
+    return sentence
 
 
 def _decimals_for(unit: str, value: float) -> int:

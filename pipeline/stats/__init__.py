@@ -7,7 +7,8 @@ options raise :class:`ValueError` with a clear message.
 
 - :mod:`~pipeline.stats.intervals`: Wilson, Byar, exact Poisson and the PHE rate rule.
 - :mod:`~pipeline.stats.compare`: better / similar / worse than a benchmark, symbols, colours.
-- :mod:`~pipeline.stats.trend`: recent trend over the latest five points.
+- :mod:`~pipeline.stats.trend`: recent trend over the latest five points (Fingertips: chi-squared
+  test for trend at 99.8%, sign kept when each point is dropped).
 - :mod:`~pipeline.stats.inequality`: slope and relative index of inequality.
 - :mod:`~pipeline.stats.disclosure`: small-number suppression ``[c]`` and ``[u]`` flags.
 - :mod:`~pipeline.stats.gap`: gap between priority neighbourhoods and the rest, and its change.

@@ -58,6 +58,7 @@ from pipeline.steps.baseline_tables import (
     theme_table,
     trend_series,
 )
+from pipeline.steps.trends import empty_trends, with_trends
 
 #: The observation variables :func:`compute_baseline` needs, by argument.
 POPULATION_VARIABLES: list[str] = ["population"]
@@ -101,6 +102,9 @@ class BaselineResults:
         Census 2021 shares by ethnic group, religion and disability.
     maps
         The LSOA maps.
+    comparison_level
+        Confidence level (percent) of the benchmark comparisons (the config's
+        ``comparison.level``).
     """
 
     area: BaselineArea
@@ -120,6 +124,7 @@ class BaselineResults:
     census: pd.DataFrame
     breakdowns: pd.DataFrame
     maps: BaselineMaps = field(repr=False)
+    comparison_level: float = 95.0
 
 
 def baseline_maps(data: AreaData, rows: pd.DataFrame, area: BaselineArea, min_count: int
@@ -138,7 +143,8 @@ def baseline_maps(data: AreaData, rows: pd.DataFrame, area: BaselineArea, min_co
 
 
 def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
-                     sex_observations: pd.DataFrame) -> BaselineResults:
+                     sex_observations: pd.DataFrame, trends: pd.DataFrame | None = None
+                     ) -> BaselineResults:
     """Every table of the baseline page of ``district``.
 
     A long sequence of independent table builds, one per section of the page.
@@ -155,6 +161,9 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
     sex_observations
         Observations of the Census 2011 counts of males and females
         (:data:`SEX_OBSERVATION_VARIABLES`).
+    trends
+        The run's recent trends (:func:`pipeline.steps.trends.indicator_trends`), shown beside
+        the theme tables' indicators (``None``: every indicator "not enough points").
 
     Raises
     ------
@@ -166,7 +175,9 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
     area = baseline_area(data.config, data.lsoas, district)
     rows = baseline_rows(data.store, area)
     catalogue, min_count = data.catalogue, data.config.min_count
-    themes = theme_table(rows, catalogue, area, min_count=min_count)
+    level = data.config.comparison_level
+    themes = with_trends(theme_table(rows, catalogue, area, min_count=min_count, level=level),
+                         trends if trends is not None else empty_trends(), area.code)
     deciles = imd_editions_profile(rows, area)
     return BaselineResults(
         area=area,
@@ -186,6 +197,7 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
                            min_count=min_count),
         monthly=monthly_series(rows, area, "crime_monthly", min_count=min_count),
         census=census_change(rows, catalogue, area, min_count=min_count),
-        breakdowns=breakdown_table(rows, catalogue, area, min_count=min_count),
+        breakdowns=breakdown_table(rows, catalogue, area, min_count=min_count, level=level),
         maps=baseline_maps(data, rows, area, min_count),
+        comparison_level=level,
     )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.schema import require_columns as _require
-from pipeline.stats import compare_to_benchmark, wilson_interval
+from pipeline.stats import wilson_interval
 from pipeline.steps.baseline_area import (
     ROLE_ORDER,
     STORE_NEEDED,
@@ -23,6 +23,7 @@ from pipeline.steps.baseline_area import (
     strip_year,
     suppress,
 )
+from pipeline.steps.benchmark import STORE_LEVEL, compare_at_level
 
 #: Age bands: label -> (first age, last age); 90 stands for "90 and over".
 BROAD_AGE_BANDS: dict[str, tuple[int, int]] = {"0-15": (0, 15), "16-64": (16, 64),
@@ -252,9 +253,10 @@ def sex_profile(observations: pd.DataFrame, area: BaselineArea, *, min_count: in
 
 def breakdown_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: BaselineArea, *,
                     groups: Mapping[str, Sequence[str]] = BREAKDOWN_INDICATORS,
-                    min_count: int = 5) -> pd.DataFrame:
+                    min_count: int = 5, level: float = STORE_LEVEL) -> pd.DataFrame:
     """Shares of the population by ethnic group, religion and disability (Census 2021) for the
-    area against the county (a district page) with 95% intervals and the comparison.
+    area against the county (a district page) with 95% intervals and the comparison (at
+    ``level`` percent, :func:`pipeline.steps.benchmark.compare_at_level`).
 
     Parameters
     ----------
@@ -288,9 +290,8 @@ def breakdown_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: Baseline
     out = wanted.merge(mine, on="indicator_id").merge(county, on=["indicator_id", "period"],
                                                       how="left")
     out["measure"] = strip_year(out["indicator_id"].map(cat["title"]))
-    comparison = compare_to_benchmark(out["value"], out["lower_ci"], out["upper_ci"],
-                                      out["county_value"],
-                                      out["indicator_id"].map(cat["polarity"]))
+    comparison = compare_at_level(out, out["county_value"],
+                                  out["indicator_id"].map(cat["polarity"]), catalogue, level)
     out["county_comparison"] = comparison.astype(str).to_numpy()
     out["county_name"] = np.nan if area.is_county else area.county.name
     group_order = {g: i for i, g in enumerate(groups)}

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline.schema import require_columns as _require
-from pipeline.stats import compare_to_benchmark
 from pipeline.steps.baseline_area import (
     ROLE_ORDER,
     STORE_NEEDED,
@@ -25,6 +24,7 @@ from pipeline.steps.baseline_area import (
     strip_year,
     suppress,
 )
+from pipeline.steps.benchmark import STORE_LEVEL, compare_at_level
 
 #: The Audit Commission's Quality of Life themes, in their published order.
 QOL_THEMES: tuple[str, ...] = (
@@ -56,14 +56,16 @@ def theme_indicators(catalogue: pd.DataFrame) -> pd.DataFrame:
 
 
 def theme_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: BaselineArea, *,
-                min_count: int = 5, themes: Sequence[str] | None = None) -> pd.DataFrame:
+                min_count: int = 5, themes: Sequence[str] | None = None,
+                level: float = STORE_LEVEL) -> pd.DataFrame:
     """The latest value of every theme indicator for the area, its county and England.
 
     For each indicator the area's latest period is taken; the county and England values are
     those of the same period (empty where the data have none: census, crime and population
     figures have no England rows in the shipped data). The area is compared with each
-    benchmark by :func:`pipeline.stats.compare_to_benchmark` (benchmark outside the area's 95%
-    interval = significantly different; turned by the indicator's polarity); indicators
+    benchmark by :func:`pipeline.stats.compare_to_benchmark` (benchmark outside the area's
+    interval at ``level``, 95% by default = significantly different; turned by the indicator's
+    polarity); indicators
     without an interval (scores, counts) are "not compared". Small numbers are suppressed.
 
     Parameters
@@ -76,6 +78,9 @@ def theme_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: BaselineArea
         Disclosure threshold (the config's ``min_count``).
     themes
         Only these Quality of Life themes (default: all with data).
+    level
+        Confidence level (percent) of the comparisons: 95, or 99.8 (the area's interval is
+        then recomputed at 99.8%, :func:`pipeline.steps.benchmark.comparison_limits`).
 
     Returns
     -------
@@ -117,8 +122,8 @@ def theme_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: BaselineArea
     cat = indicators.set_index("id")
     base["polarity"] = base["indicator_id"].map(cat["polarity"])
     for role in ("county", "england"):
-        comparison = compare_to_benchmark(base["value"], base["lower_ci"], base["upper_ci"],
-                                          base[f"{role}_value"], base["polarity"])
+        comparison = compare_at_level(base, base[f"{role}_value"], base["polarity"],
+                                      catalogue, level)
         base[f"{role}_comparison"] = comparison.astype(str).to_numpy()
     for column in ("qol_theme", "title", "definition", "unit"):
         base[column] = base["indicator_id"].map(cat[column]) if column in cat else ""

@@ -30,7 +30,7 @@ from pipeline.context import PN_ALL, REST
 from pipeline.errors import InputError
 from pipeline.localities import TYPE_LABELS
 from pipeline.schema import require_columns as _require
-from pipeline.stats import compare_to_benchmark
+from pipeline.steps.benchmark import STORE_LEVEL, compare_at_level
 from pipeline.steps.gaps import (
     GAP_TABLE_COLUMNS,
     county_deciles,
@@ -231,8 +231,10 @@ def rank_localities(
     key_indicators: Sequence[str] = KEY_INDICATORS,
     edition: str = EDITION,
     min_count: int = 5,
+    level: float = STORE_LEVEL,
 ) -> pd.DataFrame:
-    """The area's localities ranked by need, with key indicators compared with the district.
+    """The area's localities ranked by need, with key indicators compared with the district
+    (intervals at ``level`` percent).
 
     Parameters
     ----------
@@ -270,9 +272,8 @@ def rank_localities(
         columns={"value": "benchmark_value"}).drop_duplicates(["indicator_id", "period"])
     keys = keys.merge(bench, on=["indicator_id", "period"], how="left")
     polarity = keys["indicator_id"].map(catalogue.set_index("id")["polarity"])
-    keys["comparison"] = compare_to_benchmark(
-        keys["value"], keys["lower_ci"], keys["upper_ci"], keys["benchmark_value"],
-        polarity.to_numpy()).astype(str).to_numpy()
+    keys["comparison"] = compare_at_level(keys, keys["benchmark_value"], polarity.to_numpy(),
+                                          catalogue, level).astype(str).to_numpy()
     for part, suffix in (("value", ""), ("flag", "_flag"), ("comparison", "_comparison")):
         wide = keys.pivot_table(index="area_code", columns="indicator_id", values=part,
                                 aggfunc="first", dropna=False).reindex(columns=known)
@@ -351,6 +352,7 @@ class EvidenceResults:
     inequality: pd.DataFrame
     gradient: pd.DataFrame
     shapes: gpd.GeoDataFrame
+    comparison_level: float = 95.0
 
 
 def _need_areas(lsoa_ranking: pd.DataFrame, localities: pd.DataFrame) -> pd.DataFrame:
@@ -383,10 +385,12 @@ def _area_gaps(area_data: Any, area: EvidenceArea, priority: pd.DataFrame,
 
 
 def _area_comparisons(own_rows: pd.DataFrame, benchmarks: pd.DataFrame,
-                      catalogue: pd.DataFrame, min_count: int) -> pd.DataFrame:
+                      catalogue: pd.DataFrame, min_count: int, level: float = STORE_LEVEL
+                      ) -> pd.DataFrame:
     """The area's own rates and proportions against its benchmarks, with title, unit and
     polarity (what its key messages are made from)."""
-    compared = need_comparisons(own_rows, benchmarks, catalogue, min_count=min_count)
+    compared = need_comparisons(own_rows, benchmarks, catalogue, min_count=min_count,
+                                level=level)
     cat = catalogue.set_index("id")
     for column in ("title", "unit", "polarity"):
         compared[column] = compared["indicator_id"].map(cat[column])
@@ -413,6 +417,7 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
     """
     config, catalogue, store = data.config, data.catalogue, data.store
     min_count = int(config.min_count) if config.min_count else 1
+    level = config.comparison_level
     area = evidence_area(config, data.lsoas, district)
     vintage = store["area_type"] == config.working_vintage
     lsoa_rows = store[vintage & store["area_code"].isin(data.lsoas["lsoa_code"])]
@@ -426,7 +431,8 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
     loc_rows = data.locality_rows[data.locality_rows["area_code"].isin(localities["locality_id"])]
     lsoa_ranking = rank_lsoas(data.lsoas, area_lsoa_rows, area, priority, catalogue,
                               min_count=min_count)
-    locality_ranking = rank_localities(loc_rows, localities, own, catalogue, min_count=min_count)
+    locality_ranking = rank_localities(loc_rows, localities, own, catalogue, min_count=min_count,
+                                       level=level)
     if area.is_county:
         locality_ranking["lad_name"] = locality_ranking["locality_id"].map(
             data.localities.set_index("locality_id")["lad_code"]).map(
@@ -436,7 +442,8 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
                                   england_name=config.england.name,
                                   county_code=config.county.code, county_name=config.county.name)
     need_rows = pd.concat([area_lsoa_rows, loc_rows], ignore_index=True)
-    comparisons = need_comparisons(need_rows, benchmarks, catalogue, min_count=min_count)
+    comparisons = need_comparisons(need_rows, benchmarks, catalogue, min_count=min_count,
+                                   level=level)
     deprivation = deprivation_need(need_rows, deprivation_thresholds(national), catalogue)
     need = multiple_need(comparisons, deprivation, _need_areas(lsoa_ranking, localities),
                          catalogue)
@@ -460,8 +467,9 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
         indicator_titles={i: str(cat.at[i, "title"]) for i in shown_ids if i in cat.index},
         indicator_units={i: str(cat.at[i, "unit"]) for i in shown_ids if i in cat.index},
         comparisons=comparisons, deprivation=deprivation, need=need,
-        area_comparisons=_area_comparisons(own, own_benchmarks, catalogue, min_count),
+        area_comparisons=_area_comparisons(own, own_benchmarks, catalogue, min_count, level),
         gaps=gaps, gap_chart_rows=gap_chart_rows(gaps), inequality=inequality,
         gradient=decile_gradient(by_decile, inequality),
         shapes=shapes.sort_values("lsoa_code").reset_index(drop=True),
+        comparison_level=level,
     )

@@ -27,7 +27,8 @@ import pandas as pd
 from pipeline.indicators import flag_from_rank, flag_rank
 from pipeline.localities import TYPE_LABELS
 from pipeline.schema import require_columns as _require
-from pipeline.stats import compare_to_benchmark, suppress_small_numbers
+from pipeline.stats import suppress_small_numbers
+from pipeline.steps.benchmark import STORE_LEVEL, compare_at_level
 
 #: The IoD edition the page ranks areas on (the priority neighbourhood rule uses it too).
 EDITION = "2019"
@@ -136,7 +137,7 @@ def benchmark_values(benchmark_rows: pd.DataFrame, *, england_code: str, england
 
 
 def need_comparisons(rows: pd.DataFrame, benchmarks: pd.DataFrame, catalogue: pd.DataFrame,
-                     *, min_count: int = 5) -> pd.DataFrame:
+                     *, min_count: int = 5, level: float = STORE_LEVEL) -> pd.DataFrame:
     """Each area's latest rate and proportion indicators against their benchmark.
 
     Only indicators with a judged polarity and a confidence interval are used (rates and
@@ -153,6 +154,9 @@ def need_comparisons(rows: pd.DataFrame, benchmarks: pd.DataFrame, catalogue: pd
         The indicator catalogue.
     min_count
         Disclosure threshold.
+    level
+        Confidence level (percent) of the comparison (95, or 99.8:
+        :func:`pipeline.steps.benchmark.compare_at_level`).
 
     Returns
     -------
@@ -169,9 +173,9 @@ def need_comparisons(rows: pd.DataFrame, benchmarks: pd.DataFrame, catalogue: pd
     usable = kinds.index[kinds.isin(["rate", "proportion"])].intersection(judged)
     chosen = suppress(latest_rows(rows[rows["indicator_id"].isin(usable)]), min_count)
     chosen = chosen.merge(benchmarks, on=["indicator_id", "period"], how="left")
-    chosen["comparison"] = compare_to_benchmark(
-        chosen["value"], chosen["lower_ci"], chosen["upper_ci"], chosen["benchmark_value"],
-        chosen["indicator_id"].map(cat["polarity"]).to_numpy()).astype(str).to_numpy()
+    polarity = chosen["indicator_id"].map(cat["polarity"]).to_numpy()
+    chosen["comparison"] = compare_at_level(chosen, chosen["benchmark_value"], polarity,
+                                            catalogue, level).astype(str).to_numpy()
     chosen["qol_theme"] = chosen["indicator_id"].map(cat["qol_theme"])
     chosen["benchmark"] = chosen["benchmark"].fillna("")
     columns = ["area_code", "indicator_id", "qol_theme", "period", "value", "lower_ci",

@@ -48,6 +48,7 @@ from pipeline.steps.spine import (  # noqa: F401  (re-exported: the profile's sp
     spine_data,
 )
 from pipeline.steps.target_areas import concerns
+from pipeline.steps.trends import empty_trends, with_trends
 
 if TYPE_CHECKING:
     from pipeline.context import AreaData
@@ -295,6 +296,8 @@ class ProfileResults:
     map_shapes, map_values, map_names, map_period
         The district's LSOA shapes, their latest IMD decile (indexed by LSOA code), their
         names (``"<LSOA name> (<MSOA name>)"``) and the IMD edition (``''`` when none).
+    comparison_level
+        Confidence level (percent) of the comparisons (the config's ``comparison.level``).
     """
 
     locality_id: str
@@ -321,6 +324,7 @@ class ProfileResults:
     map_values: pd.Series
     map_names: pd.Series
     map_period: str
+    comparison_level: float = 95.0
 
 
 def comparator_labels(locality_name: str, district_code: str, names: Mapping[str, str]
@@ -414,7 +418,8 @@ def district_rows(data: AreaData, district_code: str) -> DistrictRows:
 
 def compute_profile(data: AreaData, locality_id: str, district: str, population: pd.DataFrame,
                     targets: pd.DataFrame | None = None, *, forum_stand_in: str = "",
-                    rows: DistrictRows | None = None) -> ProfileResults:
+                    rows: DistrictRows | None = None, trends: pd.DataFrame | None = None
+                    ) -> ProfileResults:
     """Compute a locality's profile from the prepared data (filtering early: the rows of its
     district and the county's LSOAs once per district, :func:`district_rows`, then the
     locality's own).
@@ -442,6 +447,9 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
     rows
         :func:`district_rows` of the locality's district, when the caller profiles several of
         its localities (filtered here otherwise).
+    trends
+        The run's recent trends (:func:`pipeline.steps.trends.indicator_trends`), shown beside
+        the spine's indicators (``None``: every indicator "not enough points").
 
     Raises
     ------
@@ -472,10 +480,13 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
     own_safe = protect(own, config.min_count)
     spine = spine_data(own_safe, rows.lsoa_rows, rows.comparators, data.catalogue,
                        district_code=district_code, county_code=config.county.code,
-                       england_code=config.england.code, spread=rows.spread)
+                       england_code=config.england.code, spread=rows.spread,
+                       level=config.comparison_level)
+    spine = with_trends(spine, trends if trends is not None else empty_trends(), locality_id)
     findings = comparison_findings(spine, subject=name, comparator_names={
         "district_value": district_name, "county_value": config.county.name,
-        "england_value": config.england.name})
+        "england_value": config.england.name}, catalogue=data.catalogue,
+        level=config.comparison_level)
     total, total_period = _latest_total(own)
 
     trend_rows = pd.concat([own_safe, rows.district_comparator,
@@ -496,4 +507,5 @@ def compute_profile(data: AreaData, locality_id: str, district: str, population:
                  if targets is not None else pd.DataFrame(columns=TARGET_COLUMNS)),
         map_shapes=rows.map_shapes.copy(), map_values=rows.map_values.copy(),
         map_names=rows.map_names.copy(), map_period=rows.map_period,
+        comparison_level=config.comparison_level,
     )

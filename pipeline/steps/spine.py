@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.schema import require_columns as _require
-from pipeline.stats import compare_to_benchmark, comparison_colours, comparison_symbols
+from pipeline.stats import comparison_colours, comparison_symbols
+from pipeline.steps.benchmark import STORE_LEVEL, compare_at_level
 
 #: Aggregations whose values can be compared between areas of different sizes (spine rows).
 SPINE_AGGREGATIONS = ("ratio", "pop_weighted_mean")
@@ -125,9 +126,10 @@ def _with_lsoa_spread(spine: pd.DataFrame, spread: pd.DataFrame) -> pd.DataFrame
     return spine
 
 
-def _with_benchmark_and_comparisons(spine: pd.DataFrame) -> pd.DataFrame:
+def _with_benchmark_and_comparisons(spine: pd.DataFrame, catalogue: pd.DataFrame,
+                                    level: float) -> pd.DataFrame:
     """Benchmark (England, else the county), the spread counted from the worst end, and the
-    comparisons with the benchmark and the district."""
+    comparisons with the benchmark and the district (intervals at ``level`` percent)."""
     has_england = spine["england_value"].notna()
     has_county = spine["county_value"].notna()
     spine["benchmark"] = np.select([has_england, has_county], ["England", "county"], "")
@@ -140,12 +142,11 @@ def _with_benchmark_and_comparisons(spine: pd.DataFrame) -> pd.DataFrame:
     spine["q75"] = np.where(higher_worse, spine["p25"], spine["p75"])
     spine["best"] = np.where(higher_worse, spine["low"], spine["high"])
 
-    spine["comparison"] = compare_to_benchmark(
-        spine["value"], spine["lower_ci"], spine["upper_ci"], spine["benchmark_value"],
-        spine["polarity"].to_numpy()).astype(str)
-    spine["district_comparison"] = compare_to_benchmark(
-        spine["value"], spine["lower_ci"], spine["upper_ci"], spine["district_value"],
-        spine["polarity"].to_numpy()).astype(str)
+    polarity = spine["polarity"].to_numpy()
+    spine["comparison"] = compare_at_level(spine, spine["benchmark_value"], polarity,
+                                           catalogue, level).astype(str)
+    spine["district_comparison"] = compare_at_level(spine, spine["district_value"], polarity,
+                                                    catalogue, level).astype(str)
     spine["symbol"] = comparison_symbols(spine["comparison"])
     spine["colour"] = comparison_colours(spine["comparison"])
     return spine
@@ -173,6 +174,7 @@ def spine_data(
     county_code: str,
     england_code: str,
     spread: pd.DataFrame | None = None,
+    level: float = STORE_LEVEL,
 ) -> pd.DataFrame:
     """The rows of a Fingertips-style spine chart for one locality.
 
@@ -206,6 +208,9 @@ def spine_data(
     spread
         :func:`lsoa_spread` of ``lsoas``, when the caller has it already (the profiles of a
         county's localities share one); computed from ``lsoas`` when ``None``.
+    level
+        Confidence level (percent) of the comparisons: 95, or 99.8 (the locality's interval
+        recomputed, :func:`pipeline.steps.benchmark.comparison_limits`).
 
     Returns
     -------
@@ -236,7 +241,8 @@ def spine_data(
         district_code: "district_value", county_code: "county_value",
         england_code: "england_value"})
     spread = lsoa_spread(lsoas) if spread is None else spread
-    spine = _with_positions(_with_benchmark_and_comparisons(_with_lsoa_spread(spine, spread)))
+    spine = _with_positions(_with_benchmark_and_comparisons(_with_lsoa_spread(spine, spread),
+                                                            catalogue, level))
     theme_order = spine["qol_theme"].replace("", "~")
     spine = (spine.assign(_theme=theme_order).sort_values(["_theme", "title", "indicator_id"])
              .drop(columns="_theme").reset_index(drop=True))
@@ -254,7 +260,8 @@ def diversity_rows(spine: pd.DataFrame, indicator_ids: Sequence[str] = DIVERSITY
 
 def comparison_findings(spine: pd.DataFrame, *, subject: str,
                         comparator_names: Mapping[str, str],
-                        judged_only: bool = True) -> pd.DataFrame:
+                        judged_only: bool = True, catalogue: pd.DataFrame | None = None,
+                        level: float = STORE_LEVEL) -> pd.DataFrame:
     """Findings for the key messages: the locality against each comparator, per indicator.
 
     One row per indicator and comparator that both have a value: the difference locality
@@ -276,6 +283,9 @@ def comparison_findings(spine: pd.DataFrame, *, subject: str,
     judged_only
         Leave out ``no_judgement`` indicators (population make-up is shown in its own section;
         key messages are about need).
+    catalogue, level
+        Significance judged with intervals at ``level`` percent (the catalogue is needed at a
+        level other than 95).
 
     Returns
     -------
@@ -301,8 +311,9 @@ def comparison_findings(spine: pd.DataFrame, *, subject: str,
     frames = []
     for column, name in comparator_names.items():  # three comparators, each vectorised
         part = rows[rows[column].notna()]
-        comparison = compare_to_benchmark(part["value"], part["lower_ci"], part["upper_ci"],
-                                          part[column], part["polarity"].to_numpy())
+        comparison = compare_at_level(part, part[column], part["polarity"].to_numpy(),
+                                      catalogue if catalogue is not None else
+                                      pd.DataFrame(columns=["id", "ci", "multiplier"]), level)
         frames.append(pd.DataFrame({
             "subject": subject,
             "indicator_title": part["title"],

@@ -303,3 +303,37 @@ def test_notebook_runs_and_exports(prepared, ingested, tmp_path, district, name)
     else:
         assert "Compared with Leicestershire" in html
         assert "188,416" in html
+
+
+def test_theme_display_and_download_carry_the_recent_trend(store, catalogue):
+    from pipeline.steps.trends import empty_trends, with_trends
+
+    table = with_trends(tab.theme_table(store, catalogue, DISTRICT), empty_trends(), "E07000130")
+    table.loc[table["indicator_id"] == "crime_rate", ["trend", "trend_assessment"]] = [
+        "increasing", "getting worse"]
+    shown = tables.theme_display(table, DISTRICT, "community safety")
+    assert shown.columns[-2:].tolist() == ["Recent trend", "flag"]
+    assert shown.loc[0, "Recent trend"] == "↑ Increasing, getting worse"
+    people = tables.theme_display(table, DISTRICT, "people and place")
+    assert set(people["Recent trend"]) == {"Fewer than 5 points"}
+    download = tables.for_download(tables.with_comparison_symbols(table)).set_index("Indicator id")
+    assert download.loc["crime_rate", "Recent trend (as shown)"] == "↑ Increasing, getting worse"
+    assert download.loc["crime_rate", "Recent trend"] == "increasing"
+    assert download.loc["population_total", "Comparable points (latest 5 at most)"] == 0
+
+
+def test_theme_section_states_the_comparison_level(monkeypatch, tmp_path, store, catalogue):
+    from pipeline.pages import baseline as page_module
+
+    notes = []
+    monkeypatch.setattr(page_module, "show_note", notes.append)
+    monkeypatch.setattr(page_module, "show_table", lambda *a, **k: None)
+    table = tab.theme_table(store, catalogue, DISTRICT)
+    results = SimpleNamespace(area=DISTRICT, theme_counts=tab.comparison_counts(table),
+                              comparison_level=99.8)
+    BaselinePage(results, tmp_path).theme_counts()
+    assert notes == [
+        "Comparisons with benchmarks are made at the 99.8% level: an area is significantly "
+        "better or worse (higher or lower) than a benchmark when the benchmark lies outside "
+        "the area's 99.8% confidence interval, and similar otherwise. This is stricter than "
+        "the 95% intervals shown in the tables, so fewer differences are called significant."]

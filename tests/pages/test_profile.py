@@ -292,3 +292,27 @@ def test_notebook_runs_for_a_priority_neighbourhood_a_forum_area_and_a_rural_are
             assert info.title == f"{HOSTILE}: locality profile"
             assert not any(s.string and "alert(1)" in s.string for s in soup.find_all("script")
                            if "Plotly" not in (s.string or ""))
+
+
+def test_spine_table_and_download_show_the_recent_trend():
+    spine = spine_fixture()
+    assert spine_table(spine, county_name="Shire").loc[0, "trend"] == "Fewer than 5 points"
+    spine = spine.assign(trend="decreasing", trend_assessment="getting better")
+    assert spine_table(spine, county_name="Shire").loc[0, "trend"] == \
+        "↓ Decreasing, getting better"
+    download = spine_download(spine, locality_id="loc-1", locality_name="L",
+                              district_name="Dist", county_name="Shire")
+    assert download.loc[0, "Recent trend (latest 5 points)"] == "↓ Decreasing, getting better"
+
+
+def test_spine_section_states_the_comparison_level(charnwood_pn, monkeypatch):  # noqa: F811
+    import dataclasses
+
+    from pipeline.pages import profile as page_module
+
+    notes = []
+    monkeypatch.setattr(page_module, "show_note", notes.append)
+    monkeypatch.setattr(page_module, "show_figure", lambda *a, **k: None)
+    strict = dataclasses.replace(charnwood_pn, comparison_level=99.8)
+    ProfilePage(strict, "").spine_section_chart()
+    assert any("made at the 99.8% level" in n for n in notes)

@@ -1,4 +1,5 @@
-"""Tests for pipeline.stats.trend: Fingertips recent trend with the sign-stability rule."""
+"""Tests for pipeline.stats.trend: Fingertips recent trend (chi-squared test for trend at 99.8%,
+sign kept when each point is dropped)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import statsmodels.api as sm
 from statsmodels.stats.contingency_tables import Table
 
 from pipeline.stats.intervals import rate_interval
-from pipeline.stats.trend import _chi_square_trend, _wls_trend, recent_trend
+from pipeline.stats.trend import _trend_test, chi_square_threshold, recent_trend
 
 Z95 = 1.959963984540054
 
@@ -57,21 +58,68 @@ def test_rate_trends_over_many_areas():
         "increasing",
         "decreasing",
         "no significant change",
-        "could not be calculated",
+        "not enough points",
     ]
     assert result["assessment"].tolist() == [
         "getting worse",
         "getting better",
         "no significant change",
-        "could not be calculated",
+        "not enough points",
     ]
     assert result.loc["E01000001", "label"] == "Increasing and getting worse"
     assert result.loc["E01000001", "slope"] == pytest.approx(1.0)
     assert result.loc["E01000002", "slope"] == pytest.approx(-1.0)
     assert result.loc["E01000004", "reason"] == "fewer than 5 points"
+    assert result.loc["E01000004", "label"] == "Not enough points"
     assert result.loc["E01000004", "n_points"] == 4
-    assert result["method"].eq("weighted regression").all()
+    assert result["method"].str.startswith("chi-squared test for trend").all()
     assert result["trend"].dtype == "category"
+
+
+def test_threshold_is_fingertips_9_5495_at_99_8_percent():
+    assert chi_square_threshold() == pytest.approx(9.5495, abs=5e-5)
+    assert chi_square_threshold(0.998) == pytest.approx(3.090232**2, rel=1e-6)
+    assert chi_square_threshold(0.95) == pytest.approx(3.8415, abs=5e-5)
+
+
+def test_proportion_chi_squared_worked_by_hand():
+    # 10, 14, 18, 25, 30 out of 100 each, scores 0..4 (mean score 2):
+    # T = sum r (x - 2) = -20 - 14 + 0 + 25 + 60 = 51; pbar = 97 / 500 = 0.194;
+    # sum n (x - 2)^2 = 100 (4 + 1 + 0 + 1 + 4) = 1000;
+    # chi2 = T^2 / (pbar (1 - pbar) 1000) = 2601 / 156.364 = 16.634 > 9.5495: increasing.
+    frame = _proportion_frame({"A": [(10, 100), (14, 100), (18, 100), (25, 100), (30, 100)]})
+    result = recent_trend(frame, "proportion", "higher_is_worse", multiplier=100).iloc[0]
+    chi2_by_hand = 51**2 / (0.194 * 0.806 * 1000)
+    assert chi2_by_hand == pytest.approx(16.634, abs=5e-4)
+    assert result["statistic"] == pytest.approx(chi2_by_hand)
+    assert result["threshold"] == pytest.approx(9.5495, abs=5e-5)
+    assert result["slope"] == pytest.approx(5.1)  # percentage points per period (51 / 1000)
+    assert result["trend"] == "increasing" and result["sign_stable"]
+    assert result["label"] == "Increasing and getting worse"
+    # 12, 14, 15, 17, 18 out of 100: T = -24 - 14 + 0 + 17 + 36 = 15, pbar = 0.152,
+    # chi2 = 225 / (0.152 * 0.848 * 1000) = 1.746: significant at neither 99.8% nor 95%
+    slow = _proportion_frame({"B": [(12, 100), (14, 100), (15, 100), (17, 100), (18, 100)]})
+    result = recent_trend(slow, "proportion", "higher_is_worse").iloc[0]
+    assert result["statistic"] == pytest.approx(225 / (0.152 * 0.848 * 1000))
+    assert result["trend"] == "no significant change"
+
+
+def test_rate_chi_squared_worked_by_hand_either_side_of_the_threshold():
+    # rates 10..14 with standard error 1 (95% interval +/- 1.96): weights 1, slope 1,
+    # sum w (x - 2)^2 = 10, chi2 = 1^2 * 10 = 10 > 9.5495: increasing.
+    # With standard error 1.1: chi2 = 10 / 1.21 = 8.26 < 9.5495: no significant change
+    # (but 8.26 > 3.84: significant at 95%).
+    steep = _rate_frame({"A": [10, 11, 12, 13, 14]}, half_width=Z95)
+    result = recent_trend(steep, "rate", "higher_is_better").iloc[0]
+    assert result["statistic"] == pytest.approx(10.0)
+    assert result["trend"] == "increasing"
+    assert result["label"] == "Increasing and getting better"
+    noisier = _rate_frame({"A": [10, 11, 12, 13, 14]}, half_width=1.1 * Z95)
+    result = recent_trend(noisier, "rate", "higher_is_better").iloc[0]
+    assert result["statistic"] == pytest.approx(10 / 1.21)
+    assert result["trend"] == "no significant change"
+    at_95 = recent_trend(noisier, "rate", "higher_is_better", confidence=0.95).iloc[0]
+    assert at_95["trend"] == "increasing"
 
 
 @pytest.mark.parametrize(
@@ -103,26 +151,42 @@ def test_unsorted_input_is_ordered_by_period():
     assert recent_trend(frame, "rate", "no_judgement")["trend"].iloc[0] == "increasing"
 
 
-def test_sign_stability_rule_suppresses_a_turning_series():
-    # proportions rise sharply then fall over the latest four: the five-point chi-square test
-    # is highly significant, but the four-point slope has the opposite sign
+def test_a_trend_whose_sign_flips_when_one_point_is_dropped_is_not_reported():
+    # 100, 300, 310, 300, 290 per 1,000: on all five points chi2 is far above 9.5495 (a rise),
+    # but dropping the first point leaves 300, 310, 300, 290, whose slope is negative
     frame = _proportion_frame(
         {"A": [(100, 1000), (300, 1000), (310, 1000), (300, 1000), (290, 1000)]}
     )
     result = recent_trend(frame, "proportion", "higher_is_worse").iloc[0]
-    assert result["slope"] > 0 and result["slope_last4"] < 0
-    assert result["p_value"] < 1e-6  # significant on five points alone ...
+    assert result["slope"] > 0
+    assert result["statistic"] > 50  # significant on five points alone ...
+    without_first = _proportion_frame(
+        {"A": [(300, 1000), (310, 1000), (300, 1000), (290, 1000)]}
+    )
+    assert recent_trend(without_first, "proportion", "higher_is_worse",
+                        points=4)["slope"].iloc[0] < 0
     assert not result["sign_stable"]
     assert result["trend"] == "no significant change"  # ... but not reported
     assert result["reason"] == ""
 
 
-def test_turning_rate_series_is_not_reported_either():
-    frame = _rate_frame({"A": [10, 30, 31, 30, 29]}, half_width=0.2)
+def test_dropping_an_inner_point_can_flip_the_sign_too():
+    # precise rates 10, 12, 10, 18, 10: least-squares slope over five points
+    # (-2*10 - 12 + 0 + 18 + 2*10) / 10 = +0.6, far above the threshold; dropping the fourth
+    # point leaves 10, 12, 10, 10 at times 0, 1, 2, 4 (mean time 1.75), slope
+    # (-1.75*10 - 0.75*12 + 0.25*10 + 2.25*10) / 8.75 = -1.5 / 8.75 = -0.171: no trend
+    frame = _rate_frame({"A": [10, 12, 10, 18, 10]}, half_width=0.05)
     result = recent_trend(frame, "rate", "higher_is_worse").iloc[0]
-    assert result["slope"] > 0 and result["slope_last4"] < 0
+    assert result["slope"] == pytest.approx(0.6)
+    assert result["statistic"] > 9.5495
     assert not result["sign_stable"]
     assert result["trend"] == "no significant change"
+
+
+def test_a_steady_series_keeps_its_sign_whichever_point_is_dropped():
+    frame = _rate_frame({"A": [10, 12, 11, 14, 15]}, half_width=0.2)
+    result = recent_trend(frame, "rate", "higher_is_worse").iloc[0]
+    assert result["sign_stable"] and result["trend"] == "increasing"
 
 
 def test_missing_value_in_latest_points_cannot_be_calculated():
@@ -134,29 +198,35 @@ def test_missing_value_in_latest_points_cannot_be_calculated():
     assert result.loc["B", "trend"] == "increasing"
 
 
-def test_wls_matches_statsmodels_when_residual_scale_exceeds_one():
+def test_overdispersed_rule_matches_statsmodels_wls_t_test():
     x = np.arange(5.0)
     y = np.array([10, 12, 11, 15, 16.0])
     se = np.array([1, 1.2, 0.8, 1, 1.5])
     fit = sm.WLS(y, sm.add_constant(x), weights=1 / se**2).fit()
     assert fit.scale > 1
-    slope, statistic, p_value = _wls_trend(x[None, :], y[None, :], (1 / se**2)[None, :])
+    slope, statistic, p_value = _trend_test(x[None, :], y[None, :], (1 / se**2)[None, :],
+                                            overdispersed=True)
     assert slope[0] == pytest.approx(fit.params[1])
-    assert statistic[0] == pytest.approx(fit.tvalues[1])
+    assert statistic[0] == pytest.approx(fit.tvalues[1] ** 2)
     assert p_value[0] == pytest.approx(fit.pvalues[1])
 
 
-def test_wls_uses_sampling_variance_when_residuals_are_small():
+def test_fingertips_rule_uses_sampling_variance_only():
     x = np.arange(5.0)
-    y = np.array([10, 11.01, 11.99, 13.0, 14.02])
-    se = np.array([2.0, 2.0, 2.0, 2.0, 2.0])
+    y = np.array([10, 12, 11, 15, 16.0])
+    se = np.array([1, 1.2, 0.8, 1, 1.5])
     fit = sm.WLS(y, sm.add_constant(x), weights=1 / se**2).fit(
         cov_type="fixed scale", cov_kwds={"scale": 1.0}
     )
-    slope, statistic, p_value = _wls_trend(x[None, :], y[None, :], (1 / se**2)[None, :])
-    assert statistic[0] == pytest.approx(slope[0] / fit.bse[1])
-    assert statistic[0] == pytest.approx(fit.params[1] / (2 / np.sqrt(10)))  # se^2 / Sxx
+    slope, statistic, p_value = _trend_test(x[None, :], y[None, :], (1 / se**2)[None, :])
+    assert statistic[0] == pytest.approx((fit.params[1] / fit.bse[1]) ** 2)
     assert p_value[0] == pytest.approx(fit.pvalues[1])  # z test, as statsmodels' fixed scale
+    # the same series is a trend under the Fingertips rule, not under the overdispersed one
+    frame = pd.DataFrame({"area_code": "A", "period": range(5), "value": y,
+                          "lower_ci": y - Z95 * se, "upper_ci": y + Z95 * se})
+    assert recent_trend(frame, "rate", "higher_is_worse")["trend"].iloc[0] == "increasing"
+    assert recent_trend(frame, "rate", "higher_is_worse", rule="overdispersed")[
+        "trend"].iloc[0] == "no significant change"
 
 
 def test_rate_trend_from_real_counts_with_byar_intervals():
@@ -170,19 +240,18 @@ def test_rate_trend_from_real_counts_with_byar_intervals():
     assert 0.5 < result["slope"] < 1.0  # about 0.8 per 1,000 per year
 
 
-def test_chi_square_trend_agrees_with_statsmodels_linear_by_linear():
+def test_proportion_test_agrees_with_statsmodels_linear_by_linear():
     num = np.array([10, 14, 18, 25, 30.0])
     den = np.array([100, 100, 100, 100, 100.0])
-    slope, z, _ = _chi_square_trend(np.arange(5.0)[None, :], num[None, :], den[None, :])
+    frame = pd.DataFrame({"area_code": "A", "period": range(5), "numerator": num,
+                          "denominator": den})
+    chi2 = recent_trend(frame, "proportion", "no_judgement")["statistic"].iloc[0]
     table = Table(np.vstack([num, den - num]))
     reference = table.test_ordinal_association(
         row_scores=np.array([1, 0]), col_scores=np.arange(5.0)
     )
     n = den.sum()
-    assert z[0] * np.sqrt((n - 1) / n) == pytest.approx(reference.zscore)
-    # Armitage by hand: T = sum r (x - xbar) = 51, Var = pbar (1 - pbar) sum n (x - xbar)^2
-    assert z[0] == pytest.approx(51 / np.sqrt(0.194 * 0.806 * 1000))
-    assert slope[0] == pytest.approx(0.051)
+    assert chi2 * (n - 1) / n == pytest.approx(reference.zscore**2)
 
 
 def test_proportion_trends_and_zero_counts():
@@ -208,7 +277,7 @@ def test_proportion_trends_and_zero_counts():
     assert result.loc["A", "assessment"] == "getting better"
     assert result.loc["B", "assessment"] == "getting worse"
     assert result.loc["A", "slope"] == pytest.approx(5.1)  # percentage points per period
-    assert result.loc["A", "method"] == "chi-square test for trend"
+    assert result.loc["A", "method"] == "chi-squared test for trend in proportions"
     assert "no variation" in result.loc["D", "reason"]
     assert "invalid" in result.loc["E", "reason"]
 
@@ -235,6 +304,7 @@ def test_group_by_indicator_and_area():
         ({"kind": "ratio"}, "unknown trend kind 'ratio'"),
         ({"polarity": "up_is_good"}, "unknown polarity 'up_is_good'"),
         ({"points": 3}, "points must be an integer of at least 4"),
+        ({"rule": "loess"}, "unknown trend rule 'loess'"),
         ({"kind": "proportion"}, "needs column\\(s\\) numerator, denominator"),
         ({"group_cols": []}, "at least one column"),
     ],
