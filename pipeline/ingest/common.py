@@ -5,6 +5,7 @@ All problems are raised as :class:`pipeline.errors.InputError` naming the file, 
 
 from __future__ import annotations
 
+import glob
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -154,6 +155,34 @@ def _example(area_type: str) -> str:
     }.get(area_type, "E01025610")
 
 
+def dataset_files(path: str | Path, suffixes: tuple[str, ...] = (".csv", ".csv.gz")
+                  ) -> list[Path]:
+    """The files a catalogued ``path`` names: the file itself, the ``suffixes`` files of a
+    folder (not its sub-folders), or the files a glob pattern (``monthly/*-street.csv``)
+    matches; in name order.
+
+    Raises
+    ------
+    InputError
+        The file does not exist, or the folder or pattern names no file.
+    """
+    path = Path(path)
+    if any(ch in str(path) for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+        problem = f"no files match {path}"
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.name.lower().endswith(suffixes))
+        problem = f"the folder {path} holds no {' or '.join(suffixes)} files"
+    elif path.is_file():
+        return [path]
+    else:
+        raise InputError(path, f"file not found (expected at {path})")
+    if not files:
+        raise InputError(path, problem)
+    return files
+
+
 def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) the way users' files really come.
 
@@ -164,6 +193,9 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, f"file not found (expected at {path})")
+    if path.is_dir():
+        raise InputError(path, "is a folder (expected a CSV file; only police.uk crime is read "
+                               "from a folder of files)")
     if path.stat().st_size == 0:
         raise InputError(path, "the file is empty (expected a header row and data rows)")
     kwargs.setdefault("dtype", str)
@@ -323,7 +355,8 @@ def observations(
 
     ``df`` must hold ``area_code``, ``variable``, ``period`` and ``value``; ``category``
     and ``flag`` default to ''. Rows come back sorted, so output order never depends on
-    input order.
+    input order. ``df.attrs["columns"]`` (variable -> the header it was read from, for errors
+    that name the file's column) is kept.
     """
     def text(column: str) -> np.ndarray | str:
         if column in ("category", "flag"):  # optional, missing means ''
@@ -340,8 +373,10 @@ def observations(
         "flag": text("flag"),
         "source": Path(source).name,
     }, index=df.index, copy=False)
-    return out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
-                           ignore_index=True)
+    out = out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
+                          ignore_index=True)
+    out.attrs["columns"] = dict(df.attrs.get("columns") or {})
+    return out
 
 
 def _short(exc: Exception) -> str:
