@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,12 +213,27 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
             raise InputError(path, "the file is empty (expected a header row and data rows)")
         except pd.errors.ParserError as exc:
             raise InputError(path, f"could not be parsed as CSV ({_short(exc)})") from None
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz file
+            raise InputError(path, f"could not be read ({_short(exc)}; expected a CSV file, "
+                                   "gzipped or not)") from None
     else:  # pragma: no cover - cp1252 decodes any byte except five undefined ones
         raise InputError(path, f"unknown text encoding ({last_error})")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise InputError(path, "the file has a header but no data rows")
     return df
+
+
+def open_workbook(path: str | Path) -> pd.ExcelFile:
+    """The ``.xlsx`` workbook at ``path``, opened once for all its sheets."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, f"file not found (expected at {path})")
+    try:
+        return pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for non-xlsx input
+        raise InputError(path, "could not be opened as an Excel .xlsx workbook "
+                               f"({_short(exc)})") from None
 
 
 def read_excel(
@@ -229,13 +245,7 @@ def read_excel(
     """
     path = Path(path)
     if book is None:
-        if not path.exists():
-            raise InputError(path, f"file not found (expected at {path})")
-        try:
-            book = pd.ExcelFile(path, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises several types for non-xlsx input
-            raise InputError(path, "could not be opened as an Excel .xlsx workbook "
-                                   f"({_short(exc)})")
+        book = open_workbook(path)
     missing = (sheet not in book.sheet_names) if isinstance(sheet, str) else \
         not 0 <= sheet < len(book.sheet_names)
     if missing:
@@ -243,7 +253,11 @@ def read_excel(
             path, f"sheet '{sheet}' is missing (sheets found: {', '.join(book.sheet_names)})"
         )
     kwargs.setdefault("dtype", str)
-    df = book.parse(sheet, **kwargs)
+    try:
+        df = book.parse(sheet, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged parts
+        raise InputError(path, f"sheet '{sheet}' could not be read ({_short(exc)}; expected an "
+                               "Excel .xlsx workbook as saved by Excel)") from None
     df.columns = [str(c).strip() for c in df.columns]
     if df.dropna(how="all").empty:
         raise InputError(path, f"sheet '{sheet}' has no data rows")

@@ -45,11 +45,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputError
 from pipeline.ingest.common import (
@@ -58,6 +56,7 @@ from pipeline.ingest.common import (
     check_unique,
     find_column,
     observations,
+    open_workbook,
     parse_numbers,
     read_csv,
     read_excel,
@@ -318,7 +317,7 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     edition = _edition(spec)
     area_type = _vintage(spec, ("LAD",))
     path = Path(spec.path)
-    with _workbook(path) as book:
+    with open_workbook(path) as book:
         return _finish(_file10_rows(path, book, codes, area_type), spec, period=edition,
                        area_type=area_type)
 
@@ -365,16 +364,6 @@ def _file10_rows(path: Path, book: pd.ExcelFile, codes: CodeRegistry, area_type:
     long.attrs["columns"] = {v: f"{sheet}: {c}" for part, sheet in zip(parts, domain_sheets)
                              for v, c in part.attrs["columns"].items()}
     return long
-
-
-def _workbook(path: Path) -> pd.ExcelFile:
-    """The workbook at ``path``, opened once for all its sheets."""
-    if not path.exists():
-        raise InputError(path, f"file not found (expected at {path})")
-    try:
-        return pd.ExcelFile(path, engine="openpyxl")
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({exc})") from None
 
 
 # ----------------------------------------------------------------------------- lookups
