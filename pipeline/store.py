@@ -60,7 +60,7 @@ class IngestResult:
         }
 
     def summary_line(self) -> str:
-        """The counts as one line, for the ``ingest`` command and a run's summary."""
+        """The counts as one line, as the ``ingest`` command prints them."""
         s = self.summary()
         unplaced = (f"; {s['unplaced_records']:,} crime records without an LSOA code left out "
                     "(per file in the manifest)" if s["unplaced_records"] else "")

@@ -5,7 +5,6 @@ or sheet, no traceback, and ``data/processed/`` untouched (so nothing reached th
 from __future__ import annotations
 
 import gzip
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
+from pipeline import datasets
 from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.paths import CONFIG_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
@@ -258,11 +258,11 @@ def test_crime_from_a_folder_counts_records_without_an_lsoa_per_file(tmp_path, m
     assert "2 files read" in printed.out
     assert "; 32 crime records without an LSOA code left out (per file in the manifest)" \
         in printed.out
-    entry = json.loads((out / "manifest.json").read_text())["inputs"][0]
+    entry = datasets.load("ingest_manifest", out)["inputs"][0]
     assert entry["unplaced_records"] == {"2021-05-leicestershire-street.csv": 32,
                                          "2021-06-leicestershire-street.csv": 0}
     assert sorted(entry["files"]) == sorted(entry["unplaced_records"])
-    observations = pd.read_parquet(out / "observations.parquet")
+    observations = datasets.load("observations", out)
     totals = observations[(observations["category"] == "")].groupby("period")["value"].sum()
     assert totals["2021-05"] == 8_402 - 32
     assert np.isfinite(totals).all()
