@@ -190,9 +190,10 @@ def out_of_range_message(df: pd.DataFrame, source: str) -> InputError:
                               f"{problem} (expected {expected}){others}", column=column)
 
 
-#: Every value within the rule of its variable's kind (:data:`VARIABLES`, :data:`KINDS`).
-_VALUES_IN_RANGE = pa.Check(lambda df: pd.Series(~out_of_range(df), index=df.index),
-                            name="values_in_range",
+#: Every value within the rule of its variable's kind (:data:`VARIABLES`, :data:`KINDS`). One
+#: answer for the table (the message is built by :func:`out_of_range_message`), which spares
+#: pandera's per-row bookkeeping of missing cells and failure cases.
+_VALUES_IN_RANGE = pa.Check(lambda df: not out_of_range(df).any(), name="values_in_range",
                             error="a value is out of range for what its variable is")
 
 #: Raw tidy rows as readers return them (one row per area x variable x period x category).
