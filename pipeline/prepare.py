@@ -97,7 +97,7 @@ def _rebuild(config_path: Path, processed: Path, stamps: dict[str, str], progres
         datasets.save("prepared_stamp", {"ingest": stamps["ingest"]}, processed, step="ingest")
         s = result.summary()
         unplaced = (f", {s['unplaced_records']:,} crime records without an LSOA code left out"
-                    if s["unplaced_records"] else "")
+                    if s.get("unplaced_records") else "")
         said = [f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} "
                 f"indicators, {s['store_rows']:,} rows{unplaced} ({s['seconds']} s)"]
     if stamps["localities"]:
