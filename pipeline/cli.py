@@ -92,10 +92,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     out_dir = resolve(args.out) if args.out else PROCESSED_DIR
     result = run_ingest(config, progress=not args.no_progress)
     manifest = write_store(result, config, out_dir)
-    s = result.summary()
-    print(f"Ingest complete in {s['seconds']} s: {s['files_read']} files read, "
-          f"{s['observation_rows']:,} observations, {s['store_rows']:,} indicator rows, "
-          f"{s['indicators']} indicators, {s['areas']:,} areas ({s['lsoas']:,} LSOAs).")
+    print(f"Ingest complete in {result.summary()['seconds']} s: {result.summary_line()}.")
     print(f"Written to {out_dir} (manifest: {Path(manifest).name}).")
     return EXIT_OK
 

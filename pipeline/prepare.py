@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pipeline import datasets, fingerprint
 from pipeline.config import AreaConfig, load_datasets
+from pipeline.errors import InputError
+from pipeline.ingest.common import dataset_files
 
 
 def ingest_fingerprint(config: AreaConfig) -> str:
@@ -21,10 +23,19 @@ def ingest_fingerprint(config: AreaConfig) -> str:
     from pipeline import geography
 
     files = [config.path, config.datasets_path, *Path(config.indicators_path).rglob("*"),
-             *(spec.path for spec in load_datasets(config.datasets_path)),
+             *(f for spec in load_datasets(config.datasets_path) for f in _files(spec.path)),
              *geography.geography_paths(config).values()]
     return fingerprint.digest_text(fingerprint.files_fingerprint(
         p for p in files if not Path(p).is_dir()), fingerprint.code_fingerprint())
+
+
+def _files(path: Path) -> list[Path]:
+    """The files a dataset path names (a file, a folder or a glob pattern); a path that names
+    none counts as the path itself (the ingest then reports it)."""
+    try:
+        return dataset_files(path)
+    except InputError:
+        return [path]
 
 
 def localities_fingerprint(config: AreaConfig, ingest: str) -> str:
@@ -85,8 +96,10 @@ def _rebuild(config_path: Path, processed: Path, stamps: dict[str, str], progres
         write_store(result, config, processed)
         datasets.save("prepared_stamp", {"ingest": stamps["ingest"]}, processed, step="ingest")
         s = result.summary()
+        unplaced = (f", {s['unplaced_records']:,} crime records without an LSOA code left out"
+                    if s.get("unplaced_records") else "")
         said = [f"Indicator store rebuilt: {s['files_read']} files, {s['indicators']} "
-                f"indicators, {s['store_rows']:,} rows ({s['seconds']} s)"]
+                f"indicators, {s['store_rows']:,} rows{unplaced} ({s['seconds']} s)"]
     if stamps["localities"]:
         prepare_localities(config, processed)
         datasets.save("prepared_stamp", {"localities": stamps["localities"]}, processed,

@@ -21,12 +21,13 @@ from tqdm import tqdm
 from pipeline import __version__, datasets
 from pipeline.config import AreaConfig, load_datasets
 from pipeline.errors import InputError
-from pipeline.indicators import add_intervals, build_indicators, load_catalogue
+from pipeline.fingerprint import digest_text
+from pipeline.indicators import add_intervals, build_indicators, load_catalogue, term_table
 from pipeline.ingest import reader
-from pipeline.ingest.common import CodeRegistry, DatasetSpec
+from pipeline.ingest.common import CodeRegistry, DatasetSpec, dataset_files
 from pipeline.io import sha256_file
 from pipeline.paths import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
-from pipeline.schema import OBSERVATIONS, STORE, validate
+from pipeline.schema import OBSERVATIONS, STORE, validate, variable_rule
 
 PACKAGES = ("pandas", "numpy", "geopandas", "pyarrow", "pandera", "scipy", "statsmodels",
             "plotly", "papermill", "nbconvert", "openpyxl", "jinja2")
@@ -47,14 +48,25 @@ class IngestResult:
         types = self.store["area_type"]
         lsoa = types.isin([t for t in types.unique() if t.startswith("LSOA")])
         return {
-            "files_read": len(self.inputs),
+            "files_read": sum(len(i.get("files", [i["path"]])) for i in self.inputs),
             "observation_rows": len(self.observations),
             "store_rows": len(self.store),
             "indicators": int(self.store["indicator_id"].nunique()),
             "areas": int(self.store["area_code"].nunique()),
             "lsoas": int(self.store.loc[lsoa, "area_code"].nunique()),
+            "unplaced_records": sum(sum(i.get("unplaced_records", {}).values())
+                                    for i in self.inputs),
             "seconds": round(self.seconds, 1),
         }
+
+    def summary_line(self) -> str:
+        """The counts as one line, as the ``ingest`` command prints them."""
+        s = self.summary()
+        unplaced = (f"; {s['unplaced_records']:,} crime records without an LSOA code left out "
+                    "(per file in the manifest)" if s["unplaced_records"] else "")
+        return (f"{s['files_read']} files read, {s['observation_rows']:,} observations, "
+                f"{s['store_rows']:,} indicator rows, {s['indicators']} indicators, "
+                f"{s['areas']:,} areas ({s['lsoas']:,} LSOAs){unplaced}")
 
 
 def code_version() -> str:
@@ -86,11 +98,57 @@ def package_versions() -> dict[str, str]:
 
 def read_dataset(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     """Read one catalogued file with its reader and check the rows against the schema."""
-    if not spec.path.exists():
-        raise InputError(spec.path, f"file named in the dataset catalogue (datasets.{spec.id}) "
-                                    f"does not exist (expected at {spec.path})")
+    try:
+        dataset_files(spec.path)
+    except InputError as exc:
+        raise InputError(spec.path, f"named in the dataset catalogue (datasets.{spec.id}): "
+                                    f"{exc.message}") from None
     obs = reader(spec.reader)(spec, codes)
     return validate(obs, OBSERVATIONS, spec.path.name)
+
+
+def _input_entry(spec: DatasetSpec, obs: pd.DataFrame, seconds: float) -> dict:
+    """The manifest's record of one dataset: its file(s) with their hashes, rows and time, and
+    the records left out for lack of an area (police.uk records without an LSOA, per file)."""
+    files = dataset_files(spec.path)
+    hashes = {f.name: sha256_file(f) for f in files}
+    entry = {
+        "dataset": spec.id,
+        "path": spec.path.relative_to(RAW_DIR).as_posix()
+        if spec.path.is_relative_to(RAW_DIR) else str(spec.path),
+        "reader": spec.reader,
+        "sha256": next(iter(hashes.values())) if files == [spec.path] else
+        digest_text(*(f"{name} {h}" for name, h in hashes.items())),
+        "rows": len(obs),
+        "seconds": round(seconds, 2),
+    }
+    if files != [spec.path]:
+        entry["files"] = hashes
+    if "unplaced_by_file" in obs.attrs:
+        entry["unplaced_records"] = dict(obs.attrs["unplaced_by_file"])
+    return entry
+
+
+def check_catalogue_supplied(frames: dict[str, pd.DataFrame], specs: Sequence[DatasetSpec],
+                             catalogue: pd.DataFrame) -> None:
+    """Every dataset supplies some of the variables the indicator catalogue uses from the
+    families of variables it holds (:data:`pipeline.schema.VARIABLES`): a File 10 that held
+    only sheets no indicator uses, or a Census table read under another table's id, is an error
+    naming the dataset and the variables expected."""
+    computed = catalogue[catalogue["status"] == "computed"]
+    needed = set(term_table(computed)["variable"])
+    for spec in specs:
+        supplied = set(pd.unique(frames[spec.id]["variable"]))
+        families = {variable_rule(v)[0] for v in supplied} - {""}
+        expected = sorted(v for v in needed if variable_rule(v)[0] in families)
+        if expected and not supplied.intersection(expected):
+            raise InputError(spec.path, f"dataset '{spec.id}' supplied none of the variables the "
+                                        f"indicator catalogue uses from it: expected one of "
+                                        f"{_some(expected)}; it supplied {_some(sorted(supplied))}")
+
+
+def _some(names: Sequence[str], n: int = 6) -> str:
+    return ", ".join(names[:n]) + (f" (and {len(names) - n} more)" if len(names) > n else "")
 
 
 def _check_no_overlap(frames: dict[str, pd.DataFrame]) -> None:
@@ -135,16 +193,9 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     for spec in tqdm(specs, desc="Reading", unit="file", disable=not progress, leave=False):
         t0 = time.perf_counter()
         frames[spec.id] = read_dataset(spec, codes)
-        inputs.append({
-            "dataset": spec.id,
-            "path": spec.path.relative_to(RAW_DIR).as_posix()
-            if spec.path.is_relative_to(RAW_DIR) else str(spec.path),
-            "reader": spec.reader,
-            "sha256": sha256_file(spec.path),
-            "rows": len(frames[spec.id]),
-            "seconds": round(time.perf_counter() - t0, 2),
-        })
+        inputs.append(_input_entry(spec, frames[spec.id], time.perf_counter() - t0))
     _check_no_overlap(frames)
+    check_catalogue_supplied(frames, specs, catalogue)
     observations = pd.concat(frames.values(), ignore_index=True)
     moved = geography.to_working_vintage(observations, specs, config)
     observations = pd.concat([observations, moved], ignore_index=True)

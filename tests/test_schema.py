@@ -103,3 +103,33 @@ def test_missing_extra_and_misordered_columns_are_refused():
         validate(df.assign(extra="x"), OBSERVATIONS, "file.csv")
     with pytest.raises(Exception):
         validate(df[df.columns[::-1]], OBSERVATIONS, "file.csv")
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("imd_decile", 0.0, "expected a decile, a whole number from 1 to 10"),
+    ("imd_decile", 2.5, "expected a decile, a whole number from 1 to 10"),
+    ("income_score", -0.1, "expected a proportion from 0 to 1"),
+    ("imd_rank_of_extent", 318.0, "to 317, the districts ranked in the 2019 edition"),
+    ("imd_average_rank", 32_845.0, "to 32,844, the LSOAs ranked in the 2019 edition"),
+    ("population", -1.0, "expected a count, 0 or more"),
+    ("crime_count", np.inf, "is not a finite number"),
+    ("my_partner_indicator", -np.inf, "expected a finite number"),
+])
+def test_values_are_checked_against_what_their_variable_is(variable, value, expected):
+    df = _observations().assign(variable=variable, value=1.0)
+    message = _refusal(_with(df, "value", value).astype({"value": float}))
+    assert message.startswith(f"file.csv, column '{variable}': ")
+    assert "for E01000001 (2019)" in message and expected in message
+
+
+def test_values_within_their_kind_and_missing_values_pass():
+    df = _observations().assign(variable="imd_decile", value=[1.0, np.nan, 10.0])
+    validate(df, OBSERVATIONS, "file.csv")
+    validate(_observations().assign(variable="my_partner_indicator", value=-5.0), OBSERVATIONS, "f")
+
+
+@pytest.mark.parametrize(("column", "value"), [("value", np.inf), ("upper_ci", -np.inf),
+                                               ("denominator", -1.0), ("numerator", np.inf)])
+def test_the_store_refuses_infinite_values_and_negative_counts(column, value):
+    assert f"'{column}'" in _refusal(_with(_store(), column, value).astype({column: float}),
+                                     STORE)

@@ -180,7 +180,9 @@ def aggregate_oac(
     long["flag"] = np.where(long["code"].map(kept) == MEAN_ESTIMATED, "[e]", "")
     long["variable"] = "c11_" + long["code"].str.lower()
     long["period"] = period
-    return observations(long.drop(columns="code"), area_type=lsoa_type, source=file)
+    long = long.drop(columns="code")
+    long.attrs["columns"] = {f"c11_{code.lower()}": code for code in kept.index}
+    return observations(long, area_type=lsoa_type, source=file)
 
 
 def _numbers(values: pd.Series, file: str | Path, column: str) -> pd.Series:
@@ -292,6 +294,7 @@ def parse_qs119(
     out = pd.concat([long, total], ignore_index=True)
     out["variable"] = "c11_qs119"
     out["period"] = period
+    out.attrs["columns"] = {"c11_qs119": count_col}
     return observations(out, area_type=area_type, source=file)
 
 
@@ -387,6 +390,7 @@ def parse_census2021_ts(
     out = pd.concat([cells, totals], ignore_index=True)
     out["variable"] = f"c21_{table}"
     out["period"] = period
+    out.attrs["columns"] = {f"c21_{table}": count_col}
     return observations(out, area_type=area_type, source=file)
 
 

@@ -5,7 +5,9 @@ All problems are raised as :class:`pipeline.errors.InputError` naming the file, 
 
 from __future__ import annotations
 
+import glob
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +156,34 @@ def _example(area_type: str) -> str:
     }.get(area_type, "E01025610")
 
 
+def dataset_files(path: str | Path, suffixes: tuple[str, ...] = (".csv", ".csv.gz")
+                  ) -> list[Path]:
+    """The files a catalogued ``path`` names: the file itself, the ``suffixes`` files of a
+    folder (not its sub-folders), or the files a glob pattern (``monthly/*-street.csv``)
+    matches; in name order.
+
+    Raises
+    ------
+    InputError
+        The file does not exist, or the folder or pattern names no file.
+    """
+    path = Path(path)
+    if any(ch in str(path) for ch in "*?["):
+        files = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
+        problem = f"no files match {path}"
+    elif path.is_dir():
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.name.lower().endswith(suffixes))
+        problem = f"the folder {path} holds no {' or '.join(suffixes)} files"
+    elif path.is_file():
+        return [path]
+    else:
+        raise InputError(path, f"file not found (expected at {path})")
+    if not files:
+        raise InputError(path, problem)
+    return files
+
+
 def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) the way users' files really come.
 
@@ -164,6 +194,9 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, f"file not found (expected at {path})")
+    if path.is_dir():
+        raise InputError(path, "is a folder (expected a CSV file; only police.uk crime is read "
+                               "from a folder of files)")
     if path.stat().st_size == 0:
         raise InputError(path, "the file is empty (expected a header row and data rows)")
     kwargs.setdefault("dtype", str)
@@ -180,12 +213,27 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
             raise InputError(path, "the file is empty (expected a header row and data rows)")
         except pd.errors.ParserError as exc:
             raise InputError(path, f"could not be parsed as CSV ({_short(exc)})") from None
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz file
+            raise InputError(path, f"could not be read ({_short(exc)}; expected a CSV file, "
+                                   "gzipped or not)") from None
     else:  # pragma: no cover - cp1252 decodes any byte except five undefined ones
         raise InputError(path, f"unknown text encoding ({last_error})")
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise InputError(path, "the file has a header but no data rows")
     return df
+
+
+def open_workbook(path: str | Path) -> pd.ExcelFile:
+    """The ``.xlsx`` workbook at ``path``, opened once for all its sheets."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, f"file not found (expected at {path})")
+    try:
+        return pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for non-xlsx input
+        raise InputError(path, "could not be opened as an Excel .xlsx workbook "
+                               f"({_short(exc)})") from None
 
 
 def read_excel(
@@ -197,13 +245,7 @@ def read_excel(
     """
     path = Path(path)
     if book is None:
-        if not path.exists():
-            raise InputError(path, f"file not found (expected at {path})")
-        try:
-            book = pd.ExcelFile(path, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises several types for non-xlsx input
-            raise InputError(path, "could not be opened as an Excel .xlsx workbook "
-                                   f"({_short(exc)})")
+        book = open_workbook(path)
     missing = (sheet not in book.sheet_names) if isinstance(sheet, str) else \
         not 0 <= sheet < len(book.sheet_names)
     if missing:
@@ -211,7 +253,11 @@ def read_excel(
             path, f"sheet '{sheet}' is missing (sheets found: {', '.join(book.sheet_names)})"
         )
     kwargs.setdefault("dtype", str)
-    df = book.parse(sheet, **kwargs)
+    try:
+        df = book.parse(sheet, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged parts
+        raise InputError(path, f"sheet '{sheet}' could not be read ({_short(exc)}; expected an "
+                               "Excel .xlsx workbook as saved by Excel)") from None
     df.columns = [str(c).strip() for c in df.columns]
     if df.dropna(how="all").empty:
         raise InputError(path, f"sheet '{sheet}' has no data rows")
@@ -323,7 +369,8 @@ def observations(
 
     ``df`` must hold ``area_code``, ``variable``, ``period`` and ``value``; ``category``
     and ``flag`` default to ''. Rows come back sorted, so output order never depends on
-    input order.
+    input order. ``df.attrs["columns"]`` (variable -> the header it was read from, for errors
+    that name the file's column) is kept.
     """
     def text(column: str) -> np.ndarray | str:
         if column in ("category", "flag"):  # optional, missing means ''
@@ -340,8 +387,10 @@ def observations(
         "flag": text("flag"),
         "source": Path(source).name,
     }, index=df.index, copy=False)
-    return out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
-                           ignore_index=True)
+    out = out.sort_values(["variable", "period", "category", "area_code"], kind="stable",
+                          ignore_index=True)
+    out.attrs["columns"] = dict(df.attrs.get("columns") or {})
+    return out
 
 
 def _short(exc: Exception) -> str:

@@ -17,7 +17,6 @@ warning gives their number, and :func:`unplaced_records` returns it.
 
 from __future__ import annotations
 
-import glob
 import logging
 from pathlib import Path
 
@@ -25,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.ingest.common import CodeRegistry, DatasetSpec, find_column, observations, read_csv
+from pipeline.ingest.common import (
+    CodeRegistry,
+    DatasetSpec,
+    dataset_files,
+    find_column,
+    observations,
+    read_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +57,11 @@ def street_files(path: str | Path) -> list[Path]:
     InputError
         Nothing matches.
     """
-    path = Path(path)
-    if any(ch in str(path) for ch in "*?["):
-        files = sorted(Path(p) for p in glob.glob(str(path)) if Path(p).is_file())
-        where = f"no files match {path}"
-    elif path.is_dir():
-        files = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.name.lower().endswith((".csv", ".csv.gz")))
-        where = f"the folder {path} holds no .csv or .csv.gz files"
-    else:
-        files = [path]
-        where = ""
-    if not files:
-        raise InputError(path, f"{where} (expected police.uk YYYY-MM-<force>-street.csv files)")
-    return files
+    try:
+        return dataset_files(path)
+    except InputError as exc:
+        raise InputError(exc.path, f"{exc.message} (expected police.uk "
+                                   "YYYY-MM-<force>-street.csv files)") from None
 
 
 def read_street_file(path: str | Path, codes: CodeRegistry, *, area_type: str = "LSOA11",
@@ -164,6 +161,12 @@ def unplaced_records(records: pd.DataFrame) -> int:
     return int((records["lsoa_code"] == "").sum())
 
 
+def unplaced_by_file(records: pd.DataFrame) -> dict[str, int]:
+    """Records with no LSOA code in each file read (0 for a file where every record has one)."""
+    unplaced = (records["lsoa_code"] == "").groupby(records["file"], sort=True).sum()
+    return {str(file): int(n) for file, n in unplaced.items()}
+
+
 def count_crimes(records: pd.DataFrame) -> pd.DataFrame:
     """Count records by LSOA x month x crime type, with zeros over the full grid.
 
@@ -205,19 +208,20 @@ def count_crimes(records: pd.DataFrame) -> pd.DataFrame:
 def read_police_street(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     """Read police.uk street-level files into monthly ``crime_count`` observations.
 
-    Options: ``vintage`` (of the LSOA codes, default ``LSOA11``). The number of records left
-    out for lack of an LSOA code is logged and kept in ``result.attrs["unplaced_records"]``.
+    Options: ``vintage`` (of the LSOA codes, default ``LSOA11``). The records left out for
+    lack of an LSOA code are kept in ``result.attrs``: ``unplaced_records`` (all files) and
+    ``unplaced_by_file`` (file name -> number), for the ingest manifest and summary.
     """
     area_type = str(spec.option("vintage", "LSOA11"))
     records = read_street_records(spec.path, codes, area_type=area_type)
     unplaced = unplaced_records(records)
-    if unplaced:
-        log.warning("%s: %d of %d records have no LSOA code and are left out of the counts",
-                    Path(spec.path).name, unplaced, len(records))
+    log.info("%s: %d of %d records have no LSOA code and are left out of the counts",
+             Path(spec.path).name, unplaced, len(records))
     counts = count_crimes(records)
     counts["variable"] = VARIABLE
     out = observations(counts, area_type=area_type, source=spec.path)
     out.attrs["unplaced_records"] = unplaced
+    out.attrs["unplaced_by_file"] = unplaced_by_file(records)
     return out
 
 

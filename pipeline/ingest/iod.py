@@ -45,11 +45,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from zipfile import BadZipFile
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from pipeline.errors import InputError
 from pipeline.ingest.common import (
@@ -58,6 +56,7 @@ from pipeline.ingest.common import (
     check_unique,
     find_column,
     observations,
+    open_workbook,
     parse_numbers,
     read_csv,
     read_excel,
@@ -65,12 +64,15 @@ from pipeline.ingest.common import (
 from pipeline.ingest.iod_layout import (
     DOMAINS,
     FILE10_MEASURES,
+    FILE10_SHEETS,
     MEASURES,
     POPULATION_COLUMNS,
     SUBDOMAINS,
     _check_code_vintage,
+    _check_rank_and_decile,
     _dedupe_variables,
     _lsoa_code_column,
+    file10_sheet_measures,
     file10_variable,
     human_domain,
     indicator_variable,
@@ -146,12 +148,14 @@ def _wide_to_long(
     """Parse the value columns (``{variable: column}``) and stack them into long rows."""
     parsed = [parse_numbers(raw[column], file, column=column, first_data_line=first_data_line)
               for column in columns.values()]
-    return pd.DataFrame({
+    long = pd.DataFrame({
         "area_code": np.tile(raw[code_col].astype(str).str.strip().to_numpy(), len(columns)),
         "variable": np.repeat(np.array(list(columns), dtype=object), len(raw)),
         "value": np.concatenate([values.to_numpy() for values, _ in parsed]),
         "flag": np.concatenate([flags.to_numpy() for _, flags in parsed]),
     })
+    long.attrs["columns"] = dict(columns)
+    return long
 
 
 
@@ -201,6 +205,7 @@ def read_mhclg(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     if not mapped:
         raise InputError(path, "no IoD rank, decile, score or population columns found")
     _dedupe_variables(mapped, path)
+    _check_rank_and_decile(mapped, path)
     raw = raw.dropna(how="all")
     long = _checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, vintage,
                                  path, codes)
@@ -234,6 +239,7 @@ def read_snake(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
             raise InputError(path, "unrecognised column (expected <domain>_score / _rank / "
                                    "_decile, e.g. IMD_score or indoors_sub_domain_rank)",
                              column=unknown[0])
+        _check_rank_and_decile(mapped, path)
     _dedupe_variables(mapped, path)
     long = _checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()}, vintage,
                                  path, codes)
@@ -311,7 +317,7 @@ def read_file10(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     edition = _edition(spec)
     area_type = _vintage(spec, ("LAD",))
     path = Path(spec.path)
-    with _workbook(path) as book:
+    with open_workbook(path) as book:
         return _finish(_file10_rows(path, book, codes, area_type), spec, period=edition,
                        area_type=area_type)
 
@@ -322,9 +328,12 @@ def _file10_rows(path: Path, book: pd.ExcelFile, codes: CodeRegistry, area_type:
     sheets = list(book.sheet_names)
     domain_sheets = {s: human_domain(s) for s in sheets}
     domain_sheets = {s: d for s, d in domain_sheets.items() if d in DOMAINS}
-    if not domain_sheets:
-        raise InputError(path, f"no domain sheets found (sheets: {', '.join(sheets)}; expected "
-                               "IMD, Income, Employment, ... as in the published File 10)")
+    missing = [name for domain, name in FILE10_SHEETS.items()
+               if domain not in domain_sheets.values()]
+    if missing:
+        raise InputError(path, f"sheet '{missing[0]}' is missing (expected a sheet for each of "
+                               f"{', '.join(FILE10_SHEETS.values())} as in the published File 10;"
+                               f" sheets found: {', '.join(map(str, sheets))[:200]})")
     parts = []
     for sheet, domain in domain_sheets.items():
         raw = read_excel(path, sheet, book=book)
@@ -343,19 +352,18 @@ def _file10_rows(path: Path, book: pd.ExcelFile, codes: CodeRegistry, area_type:
                                         "such as '<domain> - Average score')", column=column)
             mapped[column] = variable
         _dedupe_variables(mapped, Path(where))
+        absent = [m for m in file10_sheet_measures(domain) if f"{domain}_{m}" not in
+                  mapped.values()]
+        if absent:
+            raise InputError(where, f"missing column: {absent[0].replace('_', ' ')} (expected "
+                                    f"the File 10 summary measures of the sheet: "
+                                    f"{', '.join(m.replace('_', ' ') for m in file10_sheet_measures(domain))})")
         parts.append(_checked_wide_to_long(raw, code_col, {v: c for c, v in mapped.items()},
                                            area_type, where, codes))
-    return pd.concat(parts, ignore_index=True)
-
-
-def _workbook(path: Path) -> pd.ExcelFile:
-    """The workbook at ``path``, opened once for all its sheets."""
-    if not path.exists():
-        raise InputError(path, f"file not found (expected at {path})")
-    try:
-        return pd.ExcelFile(path, engine="openpyxl")
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(path, f"could not be opened as an Excel .xlsx workbook ({exc})") from None
+    long = pd.concat(parts, ignore_index=True)
+    long.attrs["columns"] = {v: f"{sheet}: {c}" for part, sheet in zip(parts, domain_sheets)
+                             for v, c in part.attrs["columns"].items()}
+    return long
 
 
 # ----------------------------------------------------------------------------- lookups

@@ -112,6 +112,25 @@ _FILE10_MEASURES: tuple[tuple[str, str], ...] = (
 
 _VINTAGE_OF_YEAR = {"01": "LSOA01", "11": "LSOA11", "21": "LSOA21"}
 
+#: File 10's sheets as published, one per index and domain (sheet name by domain).
+FILE10_SHEETS: dict[str, str] = {
+    "imd": "IMD", "income": "Income", "employment": "Employment", "education": "Education",
+    "health": "Health", "crime": "Crime", "barriers": "Barriers",
+    "living_environment": "Living", "idaci": "IDACI", "idaopi": "IDAOPI",
+}
+
+
+def file10_sheet_measures(domain: str) -> tuple[str, ...]:
+    """The summary measures File 10 publishes on a domain's sheet, each with its rank: average
+    rank and score and the proportion in the most deprived 10% everywhere, extent and local
+    concentration for the IMD, scale for income and employment."""
+    measures = ["average_rank", "average_score", "proportion_most_deprived_10pct"]
+    if domain == "imd":
+        measures += ["extent", "local_concentration"]
+    if domain in ("income", "employment"):
+        measures.append("scale")
+    return tuple(m for measure in measures for m in (measure, f"rank_of_{measure}"))
+
 
 # ----------------------------------------------------------------------------- naming
 
@@ -225,3 +244,16 @@ def _dedupe_variables(columns: dict[str, str], file: Path) -> None:
                                    f"{variable}; expected one column per measure", column=column)
         seen[variable] = column
 
+
+
+def _check_rank_and_decile(columns: dict[str, str], file: Path | str) -> None:
+    """A decile is cut from the rank, and every published layout that holds an index or
+    domain's decile holds its rank beside it: a file with a decile but not its rank lacks the
+    rank column. ``columns`` maps the file's headers to variables."""
+    held = set(columns.values())
+    for column, variable in columns.items():
+        stem = variable.removesuffix("_decile")
+        if stem != variable and f"{stem}_rank" not in held:
+            raise InputError(file, f"missing column: the {stem} rank (the file has the {stem} "
+                                   f"decile in '{column}'; expected the rank beside the decile "
+                                   "of each index or domain)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import logging
 from pathlib import Path
 
 import pandas as pd
@@ -125,11 +124,10 @@ def test_catalogue_terms_exist_in_reader_output(shipped):
 # ---------------------------------------------------------------- original unfiltered file
 
 
-def test_original_monthly_file_drops_rows_without_lsoa(caplog):
-    with caplog.at_level(logging.WARNING, logger="pipeline.ingest.crime"):
-        df = read_police_street(spec_for(ORIGINAL), CodeRegistry())
+def test_original_monthly_file_drops_rows_without_lsoa():
+    df = read_police_street(spec_for(ORIGINAL), CodeRegistry())
     assert df.attrs["unplaced_records"] == 32
-    assert "32 of 8402 records have no LSOA code" in caplog.text
+    assert df.attrs["unplaced_by_file"] == {ORIGINAL.name: 32}
     assert set(df["period"]) == {"2021-05"}
     assert df.loc[df["category"] == "", "value"].sum() == 8_402 - 32
     # other districts of the force area (Leicester City, Rutland) are kept, not filtered here
@@ -157,6 +155,8 @@ def monthly_folder(tmp_path) -> Path:
 def test_folder_of_monthly_files_fills_zero_grid(monthly_folder):
     df = read_police_street(spec_for(monthly_folder), CodeRegistry())
     assert df.attrs["unplaced_records"] == 1
+    assert df.attrs["unplaced_by_file"] == {"2021-01-leicestershire-street.csv": 1,
+                                            "2021-03-leicestershire-street.csv.gz": 0}
     # 2 LSOAs x 3 months (Feb has no file but lies in the range) x 2 types, + totals
     assert len(df) == 2 * 3 * 3
     assert sorted(df["period"].unique()) == ["2021-01", "2021-02", "2021-03"]

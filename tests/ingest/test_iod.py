@@ -391,26 +391,65 @@ def test_odc_rejects_other_edition_and_unknown_label(tmp_path):
         iod.read_odc_long(spec_for(path, edition=2015), CodeRegistry())
 
 
-def test_file10_fixture_with_trailing_spaces_and_no_domain_sheets(tmp_path):
-    path = tmp_path / "f10.xlsx"
-    table = pd.DataFrame({
-        "Local Authority District code (2019)": ["E07000129", "E07000130"],
-        "Local Authority District name (2019)": ["Blaby", "Charnwood"],
-        "Crime - Average rank ": [12000.5, 15000.25],
-        "Crime - Rank of average rank ": [2, 1],
-    })
+_FILE10_HEADERS = {
+    "average_rank": "Average rank ", "average_score": "Average score ",
+    "proportion_most_deprived_10pct": "Proportion of LSOAs in most deprived 10% nationally ",
+    "extent": "Extent ", "local_concentration": "Local concentration ",
+}
+
+
+def _file10_sheet(domain: str, label: str) -> pd.DataFrame:
+    """One File 10 sheet for Blaby and Charnwood with every published measure (trailing spaces
+    in the headers, as published)."""
+    table = {"Local Authority District code (2019)": ["E07000129", "E07000130"],
+             "Local Authority District name (2019)": ["Blaby", "Charnwood"]}
+    for measure in iod.file10_sheet_measures(domain):
+        base = measure.removeprefix("rank_of_")
+        if base == "scale":
+            header = f"{'Rank of ' if measure != base else ''}{label} scale"
+        else:
+            text = _FILE10_HEADERS[base]
+            header = f"{label} - {'Rank of ' + text.lower() if measure != base else text}"
+        table[header] = [2, 1] if measure != base else [0.25, 0.5]
+    return pd.DataFrame(table)
+
+
+def write_file10(path, *, drop_sheet: str | None = None, drop_column: str | None = None):
     with pd.ExcelWriter(path) as xl:
         pd.DataFrame({"x": ["notes"]}).to_excel(xl, sheet_name="Notes", index=False)
-        table.to_excel(xl, sheet_name="Crime", index=False)
-    spec = spec_for(path, reader="iod_file10", vintage="LAD")
+        for domain, sheet in iod.FILE10_SHEETS.items():
+            if sheet == drop_sheet:
+                continue
+            table = _file10_sheet(domain, sheet)
+            table.drop(columns=[c for c in table if c == drop_column]).to_excel(
+                xl, sheet_name=sheet, index=False)
+    return path
+
+
+def test_file10_fixture_with_trailing_spaces_and_missing_sheets(tmp_path):
+    spec = spec_for(write_file10(tmp_path / "f10.xlsx"), reader="iod_file10", vintage="LAD")
     obs = iod.read_file10(spec, CodeRegistry()).set_index(["area_code", "variable"])
-    assert obs.loc[("E07000130", "crime_average_rank"), "value"] == 15000.25
+    assert obs.loc[("E07000130", "crime_average_rank"), "value"] == 0.5
     assert obs.loc[("E07000129", "crime_rank_of_average_rank"), "value"] == 2.0
+    assert obs.loc[("E07000129", "income_rank_of_scale"), "value"] == 2.0
+    assert len(obs) == 2 * sum(len(iod.file10_sheet_measures(d)) for d in iod.FILE10_SHEETS)
     empty = tmp_path / "notes_only.xlsx"
     with pd.ExcelWriter(empty) as xl:
         pd.DataFrame({"x": ["notes"]}).to_excel(xl, sheet_name="Notes", index=False)
-    with pytest.raises(InputError, match="no domain sheets"):
+    with pytest.raises(InputError, match=r"notes_only.xlsx: sheet 'IMD' is missing .*found: Notes"):
         iod.read_file10(spec_for(empty, reader="iod_file10", vintage="LAD"), CodeRegistry())
+
+
+def test_file10_without_a_sheet_or_a_measure_names_it(tmp_path):
+    no_imd = write_file10(tmp_path / "no_imd.xlsx", drop_sheet="IMD")
+    with pytest.raises(InputError) as err:
+        iod.read_file10(spec_for(no_imd, reader="iod_file10", vintage="LAD"), CodeRegistry())
+    assert str(err.value).startswith("no_imd.xlsx: sheet 'IMD' is missing")
+    assert "sheets found: Notes, Income, Employment" in str(err.value)
+    no_extent = write_file10(tmp_path / "no_extent.xlsx", drop_column="IMD - Extent ")
+    with pytest.raises(InputError) as err:
+        iod.read_file10(spec_for(no_extent, reader="iod_file10", vintage="LAD"), CodeRegistry())
+    assert str(err.value).startswith("no_extent.xlsx [IMD]: missing column: extent")
 
 
 def test_read_lsoa_districts_missing_column(tmp_path):
