@@ -265,11 +265,16 @@ def coverage_text(figures: dict = MEASURED_COVERAGE) -> str:
         verdict = "The ranges are somewhat wider than they need to be."
     else:
         verdict = "The ranges can be read as they are labelled."
+    kinds = figures.get("processes", [])
+    by_kind = figures.get("by_process", {})
+    yearly = [by_kind[f"{kind} yearly 95"] for kind in kinds if f"{kind} yearly 95" in by_kind]
+    spread = (f" ({min(yearly):.0f}% to {max(yearly):.0f}% depending on how the series were "
+              "made)") if len(yearly) > 1 else ""
     return (
         f"How far to trust the ranges: in tests on {figures['series']} simulated 35-month "
         "series like these, fitted with the same model and projected one to five years ahead, "
         f"the 95% range held the true value in {share['monthly 95']:.0f}% of cases for single "
-        f"months and {share['yearly 95']:.0f}% for yearly totals, and the 80% range in "
+        f"months and {share['yearly 95']:.0f}% for yearly totals{spread}, and the 80% range in "
         f"{share['monthly 80']:.0f}% and {share['yearly 80']:.0f}%. {verdict}"
     )
 

@@ -46,6 +46,9 @@ def test_coverage_text_states_the_measured_figures():
     assert f"in tests on {MEASURED_COVERAGE['series']} simulated" in text
     assert (f"the 95% range held the true value in {share['monthly 95']:.0f}% of cases for "
             f"single months and {share['yearly 95']:.0f}% for yearly totals") in text
+    yearly = [MEASURED_COVERAGE["by_process"][f"{kind} yearly 95"]
+              for kind in MEASURED_COVERAGE["processes"]]
+    assert f"({min(yearly):.0f}% to {max(yearly):.0f}% depending on" in text
     assert f"the 80% range in {share['monthly 80']:.0f}% and {share['yearly 80']:.0f}%" in text
     assert "too narrow" in text  # yearly 95% ranges held 90%, not 93-97%
     honest = {"series": 150, "pack_model": {"monthly 95": 95.2, "yearly 95": 94.1,
