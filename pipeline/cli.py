@@ -127,14 +127,13 @@ def cmd_localities(args: argparse.Namespace) -> int:
 def cmd_imd_summary(args: argparse.Namespace) -> int:
     """Write the district summary table for one IoD edition."""
     from pipeline.config import load_area_config
-    from pipeline.imd_summary import district_summaries
+    from pipeline.imd_summary import as_published, district_summaries
     from pipeline.io import write_atomic
 
     config = load_area_config(args.config)
-    table = district_summaries(config, edition=args.edition, domain=args.domain)
+    table = as_published(district_summaries(config, edition=args.edition, domain=args.domain))
     out = resolve(args.out)
-    write_atomic(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n",
-                                               float_format="%.6g"))
+    write_atomic(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"))
     print(f"IoD {args.edition} {args.domain} summary for {len(table)} districts written to {out}")
     return EXIT_OK
 

@@ -47,6 +47,13 @@ SUMMARY_MEASURES: tuple[str, ...] = (
     "local_concentration",
 )
 
+#: Decimal places File 10 publishes each measure with (its cells' number formats, the same on
+#: every sheet: ``0.00`` ranks, ``0.000`` scores, ``0.0000`` proportions and extent).
+PUBLISHED_DECIMALS: dict[str, int] = {
+    "average_rank": 2, "average_score": 3, "proportion_most_deprived_10pct": 4, "extent": 4,
+    "local_concentration": 2,
+}
+
 #: Population used by File 10 for each domain's rank-based measures (IoD2019 File 6 variables).
 DOMAIN_POPULATION: dict[str, str] = {
     "imd": "pop_total", "income": "pop_total", "employment": "pop_working_age",
@@ -345,3 +352,24 @@ def district_summaries(config, *, edition: int = 2019, domain: str = "imd") -> p
     table = table.rename(columns={"group": "lad_code"})
     table.insert(1, "lad_name", table["lad_code"].map(names))
     return table.sort_values("lad_code").reset_index(drop=True)
+
+
+def as_published(table: pd.DataFrame) -> pd.DataFrame:
+    """The summary table with each measure written as File 10 publishes it.
+
+    Measures are rounded half up (as Excel rounds) to :data:`PUBLISHED_DECIMALS` and kept as
+    text with that many decimals, so a five-digit average rank keeps its two decimals
+    (``25999.80``, not ``25999.8``); counts, populations and ranks are whole numbers; a missing
+    value is empty.
+    """
+    out = table.copy()
+    for measure, decimals in PUBLISHED_DECIMALS.items():
+        if measure in out:
+            scale = 10.0 ** decimals
+            rounded = np.floor(out[measure].astype(float) * scale + 0.5 + 1e-9) / scale
+            out[measure] = rounded.map(lambda v, d=decimals: "" if pd.isna(v) else f"{v:.{d}f}")
+    whole = ["lsoa_count", "population"] + [c for c in out if c.startswith("rank_of_")]
+    for column in whole:
+        if column in out:
+            out[column] = out[column].map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
+    return out

@@ -69,10 +69,13 @@ def test_imd_summary_writes_every_district(tmp_path):
     assert result.returncode == 0, result.stderr
     import pandas as pd
 
-    table = pd.read_csv(out)
+    table = pd.read_csv(out, dtype=str)
     assert len(table) == 317
     blaby = table.set_index("lad_code").loc["E07000129"]
-    assert blaby["lad_name"] == "Blaby" and blaby["average_score"] == pytest.approx(10.629, abs=1e-3)
+    # as File 10 writes them: average rank and local concentration to 2 decimals, score to 3
+    assert blaby["lad_name"] == "Blaby" and blaby["average_score"] == "10.629"
+    assert (blaby["average_rank"], blaby["local_concentration"]) == ("8738.64", "18598.97")
+    assert blaby["proportion_most_deprived_10pct"] == "0.0000" and blaby["population"] == "96102"
 
 
 def test_imd_summary_refuses_edition_without_populations(tmp_path, capsys):

@@ -215,3 +215,45 @@ def test_summary_input_from_observations_and_negative_cases():
         summary.summary_input(obs, extra)
     with pytest.raises(InputError, match="lad_code"):
         summary.summary_input(obs, lookup.drop(columns="lad_code"))
+
+
+def test_written_as_file10_publishes_them(national):
+    """Every measure is written with the decimals of File 10's own cells (read from the shipped
+    workbook), a five-digit average rank keeps its two decimals, and the proportion in the most
+    deprived 10% - exact in our computation - is the published text for all 317 districts."""
+    import openpyxl
+
+    spec = {s.id: s for s in load_datasets(CONFIG_DIR / "datasets.yaml",
+                                           include_disabled=True)}["iod2019_file10"]
+    sheet = openpyxl.load_workbook(spec.path, read_only=True)["IMD"]
+    header, first = (list(row) for row in sheet.iter_rows(min_row=1, max_row=2))
+    formats = {str(h.value).strip(): c.number_format for h, c in zip(header, first)}
+    assert formats["IMD - Average rank"] == "0.00"
+    assert formats["IMD 2019 - Local concentration"] == "0.00"
+    columns = {"average_rank": "IMD - Average rank", "average_score": "IMD - Average score",
+               "extent": "IMD 2019 - Extent",
+               "local_concentration": "IMD 2019 - Local concentration",
+               "proportion_most_deprived_10pct":
+                   "IMD - Proportion of LSOAs in most deprived 10% nationally"}
+    written = summary.as_published(district_summary(national, "imd").reset_index())
+    for measure, column in columns.items():
+        decimals = len(formats[column].split(".")[1])
+        assert summary.PUBLISHED_DECIMALS[measure] == decimals
+        assert written[measure].str.fullmatch(rf"\d+\.\d{{{decimals}}}").all(), measure
+    written = written.set_index("group")
+    # e.g. Hartlepool 22581.98 and Middlesbrough 23729.10 in File 10: five digits, two decimals
+    assert written["average_rank"].str.len().max() == len("23729.10")
+    rank = national[1].loc[written.index, "imd_average_rank"]
+    assert (written["average_rank"].astype(float) - rank).abs().max() <= 0.15
+    # where we agree with File 10 to the published 2 decimals, the text is the published text
+    # (31 of them end in 0, which %.6g used to drop)
+    agree = written["average_rank"].astype(float).round(2) == rank.round(2)
+    assert agree.sum() >= 257
+    assert (written.loc[agree, "average_rank"] == rank[agree].map(lambda v: f"{v:.2f}")).all()
+    assert written.loc[agree, "average_rank"].str.endswith("0").sum() == 31
+    published = national[1].loc[written.index, "imd_proportion_most_deprived_10pct"]
+    assert (written["proportion_most_deprived_10pct"]
+            == published.map(lambda v: f"{v:.4f}")).all()
+    # Leicestershire's Blaby: average score 10.629 in File 10 (10.6286 before rounding)
+    assert written.loc["E07000129", "average_score"] == "10.629"
+    assert written["rank_of_extent"].str.fullmatch(r"\d+").all()

@@ -205,10 +205,12 @@ def _count_and_denominator(count: Any, denominator: Any) -> tuple[np.ndarray, np
 
 
 def _byar_limits(count: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's approximate Poisson limits for the count itself (lower 0 at a count of 0)."""
+    """Byar's approximate Poisson limits for the count itself (lower 0 at a count of 0; NaN where
+    the approximation gives a negative lower limit, as PHEindicatormethods' ``byars_lower``)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = count * (1 - 1 / (9 * count) - z / (3 * np.sqrt(count))) ** 3
         upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * np.sqrt(count + 1))) ** 3
+    lower = np.where(lower < 0, np.nan, lower)
     lower = np.where(count == 0, 0.0, lower)
     return lower, upper
 
@@ -266,7 +268,10 @@ def byar_interval(
     -------
     pandas.DataFrame
         ``value``, ``lower_ci``, ``upper_ci``; NaN where count or denominator is missing or the
-        denominator is 0. A count of 0 gets a lower limit of 0.
+        denominator is 0. A count of 0 gets a lower limit of 0. Where the approximation breaks
+        down (a very small count at a high confidence level, e.g. 1 event at 99.8%) the formula
+        gives a negative lower limit: it is NaN instead, as PHEindicatormethods' ``byars_lower``
+        returns NA there.
 
     Raises
     ------

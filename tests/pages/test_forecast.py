@@ -10,6 +10,7 @@ import pytest
 from pipeline.pages.forecast import (
     ForecastPage,
     chart_summary,
+    coverage_text,
     forecast_facts,
     forecast_key_messages,
     series_caveats,
@@ -23,6 +24,7 @@ from pipeline.pages.forecast_tables import forecast_downloads, forecast_summary,
 from pipeline.registers import load_area_registers
 from pipeline.reporting.format import chance_text, significant_figures_text, target_chart_id
 from pipeline.steps.forecast import Backtest
+from pipeline.steps.forecast_coverage import MEASURED_COVERAGE
 from pipeline.steps.target_forecast import (
     DistrictTargets,
     district_targets_from,
@@ -40,6 +42,26 @@ def test_chart_ids_are_valid():
         "forecast-crime_charnwood_pn_gap"
     assert target_chart_id("forecast", "Crime.Gap 2") == "forecast-crime-gap-2"
     assert target_chart_id("1", "x") == "c-1-x"
+
+
+def test_coverage_text_states_the_measured_figures():
+    """The page's sentence comes from the simulation's figures, and its verdict follows them."""
+    text = coverage_text()
+    share = MEASURED_COVERAGE["pack_model"]
+    assert f"in tests on {MEASURED_COVERAGE['series']} simulated" in text
+    assert (f"the 95% range held the true value in {share['monthly 95']:.0f}% of cases for "
+            f"single months and {share['yearly 95']:.0f}% for yearly totals") in text
+    yearly = [MEASURED_COVERAGE["by_process"][f"{kind} yearly 95"]
+              for kind in MEASURED_COVERAGE["processes"]]
+    assert f"({min(yearly):.0f}% to {max(yearly):.0f}% depending on" in text
+    assert f"the 80% range in {share['monthly 80']:.0f}% and {share['yearly 80']:.0f}%" in text
+    assert "too narrow" in text  # yearly 95% ranges held 90%, not 93-97%
+    honest = {"series": 150, "pack_model": {"monthly 95": 95.2, "yearly 95": 94.1,
+                                            "monthly 80": 80.4, "yearly 80": 79.0}}
+    assert coverage_text(honest).endswith("The ranges can be read as they are labelled.")
+    wide = {"series": 150, "pack_model": {"monthly 95": 99.0, "yearly 95": 98.5,
+                                          "monthly 80": 90.0, "yearly 80": 88.0}}
+    assert "wider than they need to be" in coverage_text(wide)
 
 
 def test_number_and_chance_texts():

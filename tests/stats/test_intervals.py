@@ -189,6 +189,21 @@ def test_byar_zero_count_has_zero_lower_limit():
     assert result["upper_ci"].iloc[0] > 0
 
 
+def test_byar_negative_lower_limit_is_missing_as_in_phe_indicator_methods():
+    """PHEindicatormethods' byars_lower sets a negative limit to NA: one event at 99.8% gives
+    1 * (1 - 1/9 - 3.0902/3)^3 = -0.0028 by the formula, which is not a limit."""
+    result = byar_interval([1, 2, 10], confidence=0.998)
+    assert np.isnan(result["lower_ci"].iloc[0])
+    assert _byar_by_hand(1, 3.090232306167813)[0] < 0
+    # the upper limit of the same count, and the other counts' limits, are kept
+    assert result["upper_ci"].iloc[0] == pytest.approx(_byar_by_hand(1, 3.090232306167813)[1])
+    assert result["lower_ci"].iloc[1] == pytest.approx(_byar_by_hand(2, 3.090232306167813)[0])
+    assert result["lower_ci"].iloc[1:].gt(0).all()
+    # at 95% one event still has its (positive) Byar lower limit
+    assert byar_interval([1])["lower_ci"].iloc[0] == pytest.approx(_byar_by_hand(1)[0])
+    assert _byar_by_hand(1)[0] > 0
+
+
 def test_byar_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="same length"):
         byar_interval([1, 2, 3], [10, 20])
