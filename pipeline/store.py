@@ -84,13 +84,32 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def read_dataset(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
-    """Read one catalogued file with its reader and check the rows against the schema."""
+def read_dataset(spec: DatasetSpec, codes: CodeRegistry,
+                 membership: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read one catalogued file with its reader and check the rows against the schema.
+
+    With ``membership`` (:func:`pipeline.geography.national_membership`), an England-wide file
+    (option ``national_totals``) is reduced by :func:`national_totals` before the check.
+    """
     if not spec.path.exists():
         raise InputError(spec.path, f"file named in the dataset catalogue (datasets.{spec.id}) "
                                     f"does not exist (expected at {spec.path})")
     obs = reader(spec.reader)(spec, codes)
+    if membership is not None and spec.option("national_totals"):
+        obs = national_totals(obs, membership)
     return validate(obs, OBSERVATIONS, spec.path.name)
+
+
+def national_totals(obs: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """An England-wide file's rows reduced to the county's own LSOAs plus the sums for every
+    English district, region, the county and England (:func:`pipeline.aggregate.
+    sum_observations`): the other LSOAs of England are not kept."""
+    from pipeline.aggregate import sum_observations
+
+    county = membership[(membership["area_type"] == "CTY")
+                        & membership["vintage"].isin(obs["area_type"].unique())]
+    own = obs["area_code"].isin(county["lsoa_code"])
+    return pd.concat([obs[own], sum_observations(obs, membership)], ignore_index=True)
 
 
 def _check_no_overlap(frames: dict[str, pd.DataFrame]) -> None:
@@ -132,9 +151,12 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     codes = geography.code_registry(config)
     frames: dict[str, pd.DataFrame] = {}
     inputs = []
+    membership = None
     for spec in tqdm(specs, desc="Reading", unit="file", disable=not progress, leave=False):
         t0 = time.perf_counter()
-        frames[spec.id] = read_dataset(spec, codes)
+        if spec.option("national_totals") and membership is None:
+            membership = geography.national_membership(config)
+        frames[spec.id] = read_dataset(spec, codes, membership)
         inputs.append({
             "dataset": spec.id,
             "path": spec.path.relative_to(RAW_DIR).as_posix()
@@ -161,7 +183,9 @@ def comparator_rows(
     """District, county and England rows aggregated from the working-vintage LSOA rows.
 
     England rows exist only for indicators with values for every LSOA in England (the IoD);
-    the others have county coverage only and get no England value.
+    the others have county coverage only and get no England value. Indicators already built
+    for an area from the sums of an England-wide file (``national_totals``: Census 2021,
+    population) keep those rows: they are not aggregated again.
     """
     from pipeline import geography
     from pipeline.aggregate import aggregate
@@ -180,7 +204,10 @@ def comparator_rows(
     ]
     national = aggregate(working, england, catalogue, weights, area_type="ENG")
     parts.append(national[national["value"].notna()])
-    return pd.concat(parts, ignore_index=True)
+    rows = pd.concat(parts, ignore_index=True)
+    keys = ["area_type", "area_code", "indicator_id", "period", "category"]
+    built = store.loc[~store["area_type"].str.startswith("LSOA"), keys]
+    return rows[~pd.MultiIndex.from_frame(rows[keys]).isin(pd.MultiIndex.from_frame(built))]
 
 
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:

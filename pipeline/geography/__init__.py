@@ -14,6 +14,7 @@ from pipeline.geography.area import (
     lsoa_boundaries,
     lsoa_lookup,
     lsoa_population,
+    national_membership,
     to_working_vintage,
 )
 from pipeline.geography.crosswalk import (
@@ -65,7 +66,7 @@ from pipeline.geography.registry import build_code_registry
 
 __all__ = [
     "code_registry", "geography_paths", "lsoa_boundaries", "lsoa_lookup", "lsoa_population",
-    "to_working_vintage",
+    "national_membership", "to_working_vintage",
     "CROSSWALK_COLUMNS", "GEOGRAPHY_FILES", "LSOA11_LOOKUP_COLUMNS", "LSOA21_LOOKUP_COLUMNS",
     "apply_crosswalk", "build_code_registry", "build_crosswalk", "build_lsoa11_lookup",
     "build_lsoa21_lookup", "classify_lsoa_ruc", "code_registry_from_files",
