@@ -27,6 +27,7 @@ from pipeline.ingest.common import CodeRegistry, DatasetSpec
 from pipeline.io import sha256_file
 from pipeline.paths import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
 from pipeline.schema import OBSERVATIONS, STORE, validate
+from pipeline.similar import similar_districts
 
 PACKAGES = ("pandas", "numpy", "geopandas", "pyarrow", "pandera", "scipy", "statsmodels",
             "plotly", "papermill", "nbconvert", "openpyxl", "jinja2")
@@ -41,6 +42,7 @@ class IngestResult:
     catalogue: pd.DataFrame
     inputs: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    similar: pd.DataFrame | None = None
 
     def summary(self) -> dict:
         """Counts users see after ``python -m pipeline ingest``."""
@@ -151,11 +153,9 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     codes = geography.code_registry(config)
     frames: dict[str, pd.DataFrame] = {}
     inputs = []
-    membership = None
+    membership = geography.national_membership(config)
     for spec in tqdm(specs, desc="Reading", unit="file", disable=not progress, leave=False):
         t0 = time.perf_counter()
-        if spec.option("national_totals") and membership is None:
-            membership = geography.national_membership(config)
         frames[spec.id] = read_dataset(spec, codes, membership)
         inputs.append({
             "dataset": spec.id,
@@ -171,16 +171,23 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     moved = geography.to_working_vintage(observations, specs, config)
     observations = pd.concat([observations, moved], ignore_index=True)
     lsoa_store = add_intervals(build_indicators(observations, catalogue), catalogue)
-    store = pd.concat([lsoa_store, comparator_rows(lsoa_store, catalogue, config)],
+    store = pd.concat([lsoa_store, comparator_rows(lsoa_store, catalogue, config, membership)],
                       ignore_index=True)
     store = validate(store, STORE, "indicator store")
-    return IngestResult(observations, store, catalogue, inputs, time.perf_counter() - start)
+    similar = similar_districts(store, geography.district_names(config))
+    return IngestResult(observations, store, catalogue, inputs, time.perf_counter() - start,
+                        similar)
 
 
 def comparator_rows(
-    store: pd.DataFrame, catalogue: pd.DataFrame, config: AreaConfig
+    store: pd.DataFrame, catalogue: pd.DataFrame, config: AreaConfig,
+    membership: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """District, county and England rows aggregated from the working-vintage LSOA rows.
+    """District, region, county and England rows aggregated from the working-vintage LSOA rows.
+
+    With ``membership`` (:func:`pipeline.geography.national_membership`) every English district
+    and region is aggregated (the IoD covers every LSOA in England); without it, the county's
+    districts only.
 
     England rows exist only for indicators with values for every LSOA in England (the IoD);
     the others have county coverage only and get no England value. Indicators already built
@@ -198,10 +205,19 @@ def comparator_rows(
     english = pd.Series(working["area_code"].unique())
     england = pd.DataFrame({"area_code": config.england.code,
                             "lsoa_code": english[english.str.startswith("E")]})
-    parts = [
-        aggregate(working, districts, catalogue, weights, area_type="LAD"),
-        aggregate(working, county, catalogue, weights, area_type="CTY"),
-    ]
+    parts = [aggregate(working, county, catalogue, weights, area_type="CTY")]
+    if membership is not None:
+        national = membership[membership["vintage"] == config.working_vintage]
+        for area_type in ("LAD", "RGN"):
+            members = national.loc[national["area_type"] == area_type, ["area_code", "lsoa_code"]]
+            if area_type == "LAD":  # the county's districts as the county lookup has them
+                members = pd.concat([members[~members["area_code"].isin(districts["area_code"])],
+                                     districts], ignore_index=True)
+            rows = aggregate(working, members, catalogue, weights, area_type=area_type)
+            # a region holding the county has county-only data for part of it: no value
+            parts.append(rows if area_type == "LAD" else rows[rows["value"].notna()])
+    else:
+        parts.append(aggregate(working, districts, catalogue, weights, area_type="LAD"))
     national = aggregate(working, england, catalogue, weights, area_type="ENG")
     parts.append(national[national["value"].notna()])
     rows = pd.concat(parts, ignore_index=True)
@@ -216,6 +232,8 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
     datasets.save("observations", result.observations, out_dir)
     datasets.save("indicators", result.store, out_dir)
     datasets.save("indicator_catalogue", result.catalogue, out_dir)
+    if result.similar is not None:
+        datasets.save("similar_districts", result.similar, out_dir)
     per_source = result.observations.groupby("source").size().sort_index()
     manifest = {
         "code_version": code_version(),

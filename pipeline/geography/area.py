@@ -58,6 +58,12 @@ def national_membership(config: AreaConfig) -> pd.DataFrame:
         county_code=config.county.code, england_code=config.england.code)
 
 
+def district_names(config: AreaConfig) -> pd.Series:
+    """Name of every district (LAD 2019) by code, from the ONS LSOA11 -> LAD19 lookup."""
+    lookup = load.load_lsoa11_ward_lookup(geography_paths(config)["lsoa11_ward19"])
+    return lookup.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+
+
 def lsoa_population(config: AreaConfig) -> pd.Series:
     """Population by LSOA of the working vintage, used to weight scores (IoD2019 File 6 for
     LSOA11, the population MHCLG uses for its own summaries; Census 2021 for LSOA21)."""

@@ -15,9 +15,9 @@ shared pieces), :mod:`pipeline.steps.baseline_population` (headline, age, sex, b
 :mod:`pipeline.steps.baseline_tables` (themes, trends, census change). Nothing here reads files:
 the raw observations come in as frames.
 
-In the shipped data only the IoD indicators have England values; census, crime and population
-figures exist for the county's areas only, so England columns are empty there (the page says
-"not available", never a made-up value).
+England values exist for the IoD, the 2021 Census and the population estimates (summed from
+every LSOA in England at ingest); crime and 2011 Census figures exist for the county's areas
+only, so England columns are empty there (the page says "not available", never a made-up value).
 
 Column conventions (every frame returned): ``area_code``, ``area_name``, ``role``
 (``"area"``, ``"county"`` or ``"england"``), ``indicator_id``, ``title``, ``unit``,
@@ -58,6 +58,7 @@ from pipeline.steps.baseline_tables import (
     theme_table,
     trend_series,
 )
+from pipeline.steps.similar import similar_of, with_similar
 
 #: The observation variables :func:`compute_baseline` needs, by argument.
 POPULATION_VARIABLES: list[str] = ["population"]
@@ -101,6 +102,9 @@ class BaselineResults:
         Census 2021 shares by ethnic group, religion and disability.
     maps
         The LSOA maps.
+    similar
+        The district's similar districts (:mod:`pipeline.similar`), nearest first; empty for
+        the county overview. ``themes`` carries their combined value and the district's rank.
     """
 
     area: BaselineArea
@@ -120,6 +124,7 @@ class BaselineResults:
     census: pd.DataFrame
     breakdowns: pd.DataFrame
     maps: BaselineMaps = field(repr=False)
+    similar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def baseline_maps(data: AreaData, rows: pd.DataFrame, area: BaselineArea, min_count: int
@@ -167,6 +172,7 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
     rows = baseline_rows(data.store, area)
     catalogue, min_count = data.catalogue, data.config.min_count
     themes = theme_table(rows, catalogue, area, min_count=min_count)
+    themes = with_similar(themes, data.store, catalogue, data.similar, area.code)
     deciles = imd_editions_profile(rows, area)
     return BaselineResults(
         area=area,
@@ -188,4 +194,6 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
         census=census_change(rows, catalogue, area, min_count=min_count),
         breakdowns=breakdown_table(rows, catalogue, area, min_count=min_count),
         maps=baseline_maps(data, rows, area, min_count),
+        similar=similar_of(data.similar, area.code) if data.similar is not None
+        else pd.DataFrame(),
     )

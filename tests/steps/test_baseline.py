@@ -413,14 +413,19 @@ def test_real_age_and_sex_profiles(real, ingested):
     assert sex[sex["role"] == "area"]["total"].iloc[0] == 166_100  # Census 2011 residents
 
 
-def test_real_theme_table_county_filled_england_for_iod_only(real):
+def test_real_theme_table_county_filled_england_for_national_data(real):
     data, area, rows = real
     table = tab.theme_table(rows, data.catalogue, area, min_count=data.config.min_count)
     assert len(table) > 50
     assert table["county_value"].notna().all()
     with_england = set(table.loc[table["england_value"].notna(), "indicator_id"])
-    iod = set(data.catalogue.loc[data.catalogue["catalogue_file"] == "iod.csv", "id"])
-    assert with_england and with_england <= iod
+    files = data.catalogue.set_index("id")["catalogue_file"]
+    national = {i for i in table["indicator_id"] if files[i] == "population.csv"
+                or i.startswith("c21_")}
+    assert national and national <= with_england  # every Census 2021 and population indicator
+    assert with_england <= national | set(files[files == "iod.csv"].index)
+    compared = table.set_index("indicator_id").loc[sorted(national - {"population_total"})]
+    assert (compared["england_comparison"] != "not compared").all()  # shares: intervals
     crime = table.set_index("indicator_id").loc["crime_rate"]
     assert crime["period"] == "2021" and crime["numerator"] == 12_866
     assert crime["county_comparison"] == "worse"
