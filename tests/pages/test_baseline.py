@@ -303,6 +303,10 @@ def test_notebook_runs_and_exports(prepared, ingested, tmp_path, district, name)
     else:
         assert "Compared with Leicestershire" in html
         assert "188,416" in html
+        # the pack's baseline page lists the similar districts and compares with them
+        assert "baseline_similar_districts" in staged
+        assert "Bath and North East Somerset" in html  # Charnwood's most similar district
+        assert "Rank among similar (1 = highest)" in html
 
 
 @pytest.mark.slow

@@ -380,7 +380,8 @@ def test_notebook_charnwood(prepared, ingested, tmp_path):
     assert info.key_messages[0].startswith("Shoplifting in Charnwood's priority neighbourhoods")
     assert check_page(info, soup, work) == [
         "evidence_gap", "evidence_inequality", "evidence_locality_ranking",
-        "evidence_lsoa_ranking", "evidence_multiple_need"]
+        "evidence_lsoa_ranking", "evidence_multiple_need", "evidence_similar_districts"]
+    assert "not a benchmark of significance" in soup.get_text()
     assert not any(p.name for p in tmp_path.glob("tables"))  # nothing beside the notebook
 
 

@@ -378,7 +378,10 @@ def test_baseline_steps_import_no_presentation_and_stay_short(path: Path):
 def test_observations_read_only_the_named_variables(ingested, tmp_path):
     population = load_observations(ingested["out"], variables=POPULATION_VARIABLES)
     assert set(population["variable"]) == {"population"}
-    assert len(population) == 3 * 396 * 92  # 3 years x 396 LSOAs x (total + 91 ages)
+    lsoas = population[population["area_type"] == "LSOA11"]
+    assert len(lsoas) == 3 * 396 * 92  # 3 years x 396 LSOAs x (total + 91 ages)
+    # and the sums of the national file: 317 districts, 9 regions, the county and England
+    assert len(population) == 3 * (396 + 317 + 9 + 1 + 1) * 92
     with pytest.raises(InputError, match="run `python -m pipeline ingest` first"):
         load_observations(tmp_path, variables=POPULATION_VARIABLES)
 

@@ -93,3 +93,14 @@ def test_real_districts_have_fifteen_similar_districts(ingested):
         mine = out[out["district_code"] == code]
         assert len(mine) == N_SIMILAR and code not in set(mine["similar_code"])
         assert mine["similar_code"].str.startswith("E0").all()
+
+
+@pytest.mark.slow
+def test_ingest_writes_the_similar_districts_once(ingested):
+    from pipeline import datasets
+
+    written = datasets.load("similar_districts", ingested["out"])
+    pd.testing.assert_frame_equal(written, ingested["result"].similar.reset_index(drop=True))
+    assert len(written) == 317 * N_SIMILAR
+    melton = written[written["district_code"] == "E07000133"]
+    assert melton["similar_name"].iloc[0] == "Maldon" and melton["district_name"].iloc[0] == "Melton"
