@@ -189,8 +189,9 @@ def comparator_rows(
     and region is aggregated (the IoD covers every LSOA in England); without it, the county's
     districts only.
 
-    England rows exist only for indicators with values for every LSOA in England (the IoD);
-    the others have county coverage only and get no England value. Indicators already built
+    Aggregated England rows exist only for indicators with values for every LSOA in England
+    (the IoD); crime and Census 2011 have county coverage only and get no England value.
+    Indicators already built
     for an area from the sums of an England-wide file (``national_totals``: Census 2021,
     population) keep those rows: they are not aggregated again.
     """
@@ -207,9 +208,10 @@ def comparator_rows(
                             "lsoa_code": english[english.str.startswith("E")]})
     parts = [aggregate(working, county, catalogue, weights, area_type="CTY")]
     if membership is not None:
-        national = membership[membership["vintage"] == config.working_vintage]
+        working_members = membership[membership["vintage"] == config.working_vintage]
         for area_type in ("LAD", "RGN"):
-            members = national.loc[national["area_type"] == area_type, ["area_code", "lsoa_code"]]
+            members = working_members.loc[working_members["area_type"] == area_type,
+                                          ["area_code", "lsoa_code"]]
             if area_type == "LAD":  # the county's districts as the county lookup has them
                 members = pd.concat([members[~members["area_code"].isin(districts["area_code"])],
                                      districts], ignore_index=True)
