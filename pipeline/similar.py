@@ -78,8 +78,8 @@ def district_characteristics(store: pd.DataFrame) -> pd.DataFrame:
     _require(store, ["area_code", "area_type", "indicator_id", "period", "category", "value"],
              "district_characteristics", "the store")
     wanted = pd.DataFrame(CHARACTERISTICS, columns=["indicator_id", "period"])
-    rows = store[(store["area_type"] == "LAD") & (store["category"] == "")
-                 & store["area_code"].str.startswith("E")]
+    rows = store[store["area_type"] == "LAD"]  # a few thousand of the store's millions first
+    rows = rows[(rows["category"] == "") & rows["area_code"].str.startswith("E")]
     rows = rows.merge(wanted, on=["indicator_id", "period"])
     wide = rows.pivot_table(index="area_code", columns="indicator_id", values="value",
                             aggfunc="first").reindex(columns=wanted["indicator_id"])
