@@ -79,15 +79,17 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     return summary
 
 
-#: Area types kept in the area's part of the store beside its own LSOAs: every district, the
-#: county and England (comparators and national rankings of districts).
-AGGREGATE_TYPES = ("LAD", "CTY", "ENG")
+#: Area types kept in the area's part of the store beside its own LSOAs: every district, region,
+#: the county and England (comparators, similar districts and national rankings of districts);
+#: the other LSOAs of England are not read.
+AGGREGATE_TYPES = ("LAD", "CTY", "RGN", "ENG")
 
 
 def area_store_filter(working_vintage: str, lsoa_codes: Iterable[str], *,
                       aggregates: bool = True) -> list[list[tuple]]:
     """The pyarrow filter of the area's part of the indicator store: the working-vintage rows
-    of the area's LSOAs and, with ``aggregates``, every district, county and England row.
+    of the area's LSOAs and, with ``aggregates``, every district, region, county and
+    England row.
 
     >>> area_store_filter("LSOA11", ["E01000002", "E01000001"], aggregates=False)
     [[('area_type', '==', 'LSOA11'), ('area_code', 'in', ['E01000001', 'E01000002'])]]
@@ -114,6 +116,7 @@ class AreaData:
     localities: pd.DataFrame
     locality_rows: pd.DataFrame
     processed_dir: Path | None = None
+    similar: pd.DataFrame | None = None  # each district's similar districts (pipeline.similar)
 
     def national_rows(self, indicator_ids: Sequence[str], period: str) -> pd.DataFrame:
         """Working-vintage rows of every LSOA for some indicators in one period (such as the
@@ -151,6 +154,8 @@ def load_area_data(config_path: str | Path | None = None,
         localities=datasets.load("localities", out_dir),
         locality_rows=datasets.load("locality_indicators", out_dir),
         processed_dir=out_dir,
+        similar=datasets.load("similar_districts", out_dir)
+        if datasets.exists("similar_districts", out_dir) else None,
     )
 
 

@@ -53,6 +53,8 @@ CATALOGUE: dict[str, Dataset] = {d.name: d for d in (
             "every variable read from data/raw, tidy, before indicators are built"),
     Dataset("indicator_catalogue", "catalogue.csv", "csv",
             "the indicator catalogue the store was built with"),
+    Dataset("similar_districts", "similar_districts.parquet", "parquet",
+            "each English district's 15 most similar districts (statistical neighbours)"),
     Dataset("ingest_manifest", "manifest.json", "json",
             "the ingest's inputs (paths and SHA-256), row counts, timings and versions"),
     Dataset("locality_membership", "locality_membership.parquet", "parquet",

@@ -28,6 +28,7 @@ from pipeline.ingest.common import CodeRegistry, DatasetSpec, dataset_files
 from pipeline.io import sha256_file
 from pipeline.paths import PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
 from pipeline.schema import OBSERVATIONS, STORE, validate, variable_rule
+from pipeline.similar import similar_districts
 
 PACKAGES = ("pandas", "numpy", "geopandas", "pyarrow", "pandera", "scipy", "statsmodels",
             "plotly", "papermill", "nbconvert", "openpyxl", "jinja2")
@@ -42,6 +43,7 @@ class IngestResult:
     catalogue: pd.DataFrame
     inputs: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    similar: pd.DataFrame | None = None
 
     def summary(self) -> dict:
         """Counts users see after ``python -m pipeline ingest``."""
@@ -96,14 +98,21 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def read_dataset(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
-    """Read one catalogued file with its reader and check the rows against the schema."""
+def read_dataset(spec: DatasetSpec, codes: CodeRegistry,
+                 membership: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read one catalogued file with its reader and check the rows against the schema.
+
+    With ``membership`` (:func:`pipeline.geography.national_membership`), an England-wide file
+    (option ``national_totals``) is reduced by :func:`national_totals` before the check.
+    """
     try:
         dataset_files(spec.path)
     except InputError as exc:
         raise InputError(spec.path, f"named in the dataset catalogue (datasets.{spec.id}): "
                                     f"{exc.message}") from None
     obs = reader(spec.reader)(spec, codes)
+    if membership is not None and spec.option("national_totals"):
+        obs = national_totals(obs, membership)
     return validate(obs, OBSERVATIONS, spec.path.name)
 
 
@@ -151,6 +160,18 @@ def _some(names: Sequence[str], n: int = 6) -> str:
     return ", ".join(names[:n]) + (f" (and {len(names) - n} more)" if len(names) > n else "")
 
 
+def national_totals(obs: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame:
+    """An England-wide file's rows reduced to the county's own LSOAs plus the sums for every
+    English district, region, the county and England (:func:`pipeline.aggregate.
+    sum_observations`): the other LSOAs of England are not kept."""
+    from pipeline.aggregate import sum_observations
+
+    county = membership[(membership["area_type"] == "CTY")
+                        & membership["vintage"].isin(obs["area_type"].unique())]
+    own = obs["area_code"].isin(county["lsoa_code"])
+    return pd.concat([obs[own], sum_observations(obs, membership)], ignore_index=True)
+
+
 def _check_no_overlap(frames: dict[str, pd.DataFrame]) -> None:
     """Two files must not both supply the same area x variable x period x category."""
     keys = ["area_code", "area_type", "variable", "period", "category"]
@@ -190,9 +211,10 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     codes = geography.code_registry(config)
     frames: dict[str, pd.DataFrame] = {}
     inputs = []
+    membership = geography.national_membership(config)
     for spec in tqdm(specs, desc="Reading", unit="file", disable=not progress, leave=False):
         t0 = time.perf_counter()
-        frames[spec.id] = read_dataset(spec, codes)
+        frames[spec.id] = read_dataset(spec, codes, membership)
         inputs.append(_input_entry(spec, frames[spec.id], time.perf_counter() - t0))
     _check_no_overlap(frames)
     check_catalogue_supplied(frames, specs, catalogue)
@@ -200,19 +222,29 @@ def run_ingest(config: AreaConfig, *, progress: bool = True) -> IngestResult:
     moved = geography.to_working_vintage(observations, specs, config)
     observations = pd.concat([observations, moved], ignore_index=True)
     lsoa_store = add_intervals(build_indicators(observations, catalogue), catalogue)
-    store = pd.concat([lsoa_store, comparator_rows(lsoa_store, catalogue, config)],
+    store = pd.concat([lsoa_store, comparator_rows(lsoa_store, catalogue, config, membership)],
                       ignore_index=True)
     store = validate(store, STORE, "indicator store")
-    return IngestResult(observations, store, catalogue, inputs, time.perf_counter() - start)
+    similar = similar_districts(store, geography.district_names(config))
+    return IngestResult(observations, store, catalogue, inputs, time.perf_counter() - start,
+                        similar)
 
 
 def comparator_rows(
-    store: pd.DataFrame, catalogue: pd.DataFrame, config: AreaConfig
+    store: pd.DataFrame, catalogue: pd.DataFrame, config: AreaConfig,
+    membership: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """District, county and England rows aggregated from the working-vintage LSOA rows.
+    """District, region, county and England rows aggregated from the working-vintage LSOA rows.
 
-    England rows exist only for indicators with values for every LSOA in England (the IoD);
-    the others have county coverage only and get no England value.
+    With ``membership`` (:func:`pipeline.geography.national_membership`) every English district
+    and region is aggregated (the IoD covers every LSOA in England); without it, the county's
+    districts only.
+
+    Aggregated England rows exist only for indicators with values for every LSOA in England
+    (the IoD); crime and Census 2011 have county coverage only and get no England value.
+    Indicators already built
+    for an area from the sums of an England-wide file (``national_totals``: Census 2021,
+    population) keep those rows: they are not aggregated again.
     """
     from pipeline import geography
     from pipeline.aggregate import aggregate
@@ -225,13 +257,26 @@ def comparator_rows(
     english = pd.Series(working["area_code"].unique())
     england = pd.DataFrame({"area_code": config.england.code,
                             "lsoa_code": english[english.str.startswith("E")]})
-    parts = [
-        aggregate(working, districts, catalogue, weights, area_type="LAD"),
-        aggregate(working, county, catalogue, weights, area_type="CTY"),
-    ]
+    parts = [aggregate(working, county, catalogue, weights, area_type="CTY")]
+    if membership is not None:
+        working_members = membership[membership["vintage"] == config.working_vintage]
+        for area_type in ("LAD", "RGN"):
+            members = working_members.loc[working_members["area_type"] == area_type,
+                                          ["area_code", "lsoa_code"]]
+            if area_type == "LAD":  # the county's districts as the county lookup has them
+                members = pd.concat([members[~members["area_code"].isin(districts["area_code"])],
+                                     districts], ignore_index=True)
+            rows = aggregate(working, members, catalogue, weights, area_type=area_type)
+            # a region holding the county has county-only data for part of it: no value
+            parts.append(rows if area_type == "LAD" else rows[rows["value"].notna()])
+    else:
+        parts.append(aggregate(working, districts, catalogue, weights, area_type="LAD"))
     national = aggregate(working, england, catalogue, weights, area_type="ENG")
     parts.append(national[national["value"].notna()])
-    return pd.concat(parts, ignore_index=True)
+    rows = pd.concat(parts, ignore_index=True)
+    keys = ["area_type", "area_code", "indicator_id", "period", "category"]
+    built = store.loc[~store["area_type"].str.startswith("LSOA"), keys]
+    return rows[~pd.MultiIndex.from_frame(rows[keys]).isin(pd.MultiIndex.from_frame(built))]
 
 
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:
@@ -240,6 +285,8 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
     datasets.save("observations", result.observations, out_dir)
     datasets.save("indicators", result.store, out_dir)
     datasets.save("indicator_catalogue", result.catalogue, out_dir)
+    if result.similar is not None:
+        datasets.save("similar_districts", result.similar, out_dir)
     per_source = result.observations.groupby("source").size().sort_index()
     manifest = {
         "code_version": code_version(),

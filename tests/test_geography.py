@@ -351,7 +351,7 @@ def test_loaders_real(paths):
     p11 = gload.load_lsoa11_population(paths["lsoa11_population"])
     assert len(p11) == 32844 and p11["E01025610"] == 1563
     p21 = gload.load_lsoa21_population(paths["lsoa21_population"])
-    assert len(p21) == 408 and p21["E01025610"] == 1568
+    assert len(p21) == 35672 and p21["E01025610"] == 1568  # every LSOA21 of England and Wales
     assert len(geo.load_msoa_names(paths["msoa11_names"])) == 7201
 
 
@@ -537,7 +537,8 @@ def test_every_county_lsoa_maps_both_ways(cw11_21, cw21_11, b11, b21):
 
 
 def test_census2021_total_residents_preserved_21_to_11(pop21, cw21_11):
-    values = obs(pop21.index, pop21.to_numpy(), area_type="LSOA21", variable="population")
+    county = pop21[pop21.index.isin(cw21_11["from_code"])]  # the county's LSOA21s
+    values = obs(county.index, county.to_numpy(), area_type="LSOA21", variable="population")
     moved = geo.apply_crosswalk(values, cw21_11, "count")
     assert len(moved) == 396 and (moved["area_type"] == "LSOA11").all()
     assert values["value"].sum() == 712346
@@ -546,9 +547,12 @@ def test_census2021_total_residents_preserved_21_to_11(pop21, cw21_11):
 
 
 def test_sape2017_round_trip_11_to_21_and_back(cw11_21, cw21_11):
-    sape = pd.read_csv(RAW_DIR / "leicestershire/population/"
-                       "ons_sape_mid2017_lsoa11_syoa_persons_demographr__leicestershire.csv",
+    sape = pd.read_csv(RAW_DIR / "national/population/"
+                       "ons_sape_mid2017_lsoa11_syoa_persons_demographr__ew.csv.gz",
                        usecols=["lsoa11_code", "total_population"])
+    county = pd.read_csv(RAW_DIR / "leicestershire/geography/"
+                         "leicestershire_lsoa11_geography_index.csv", usecols=["LSOA11CD"])
+    sape = sape[sape["lsoa11_code"].isin(county["LSOA11CD"])]
     values = obs(sape["lsoa11_code"], sape["total_population"], area_type="LSOA11",
                  variable="population")
     to21 = geo.apply_crosswalk(values, cw11_21, "count")
@@ -617,3 +621,30 @@ def test_scores_flagged_only_where_not_one_to_one(cw21_11, cw01_11, pop21):
     assert len(out10) == 396
     # 2 children of the split, 1 merge and 4 complex (recoded) LSOA11s
     assert (out10["flag"] == "[e]").sum() == 7
+
+
+# ------------------------------------------------------------- national membership (fixtures)
+
+def test_national_membership_rules_on_a_small_fixture():
+    from pipeline.geography.national import national_membership
+
+    lsoa_ward = pd.DataFrame({"lsoa_code": ["E1", "E2", "E3", "E4", "W1"],
+                              "lad_code": ["EC1", "EC1", "ED1", "ED2", "W09"]})
+    ward_region = pd.DataFrame({"lad_code": ["EC1", "ED1", "ED2", "W09"],
+                                "region_code": ["R1", "R1", "R2", "WALES"]})
+    # E3 split in 2021 into EN1 (its best fit) and EN2 (in no lookup); E4 kept its code
+    bestfit = pd.DataFrame({"lsoa11_code": ["E1", "E2", "E3", "E4", "W1"],
+                            "lsoa21_code": ["E1", "E2", "EN1", "E4", "W1"]})
+    county21 = pd.DataFrame({"lsoa_code": ["E1", "E2"], "lad_code": ["EC1", "EC1"]})
+    england21 = pd.Series(["E1", "E2", "EN1", "EN2", "E4"])
+    out = national_membership(lsoa_ward, ward_region, bestfit, county21, england21,
+                              district_codes=["EC1"], county_code="CTY", england_code="ENG")
+    by = out.groupby(["vintage", "area_type", "area_code"])["lsoa_code"].apply(sorted).to_dict()
+    assert by[("LSOA11", "LAD", "ED1")] == ["E3"] and ("LSOA11", "LAD", "W09") not in by
+    assert by[("LSOA11", "RGN", "R1")] == ["E1", "E2", "E3"]
+    assert by[("LSOA11", "CTY", "CTY")] == ["E1", "E2"]
+    assert by[("LSOA11", "ENG", "ENG")] == ["E1", "E2", "E3", "E4"]
+    assert by[("LSOA21", "LAD", "ED1")] == ["EN1"]  # EN2 is in no lookup: not placed
+    assert by[("LSOA21", "ENG", "ENG")] == ["E1", "E2", "E4", "EN1", "EN2"]  # England: all
+    estimated = out[out["estimated"]].groupby(["vintage", "area_code"]).size()
+    assert set(estimated.index) == {("LSOA21", "ED1"), ("LSOA21", "R1")}

@@ -10,10 +10,12 @@ and crosswalks between LSOA vintages.
 
 from pipeline.geography.area import (
     code_registry,
+    district_names,
     geography_paths,
     lsoa_boundaries,
     lsoa_lookup,
     lsoa_population,
+    national_membership,
     to_working_vintage,
 )
 from pipeline.geography.crosswalk import (
@@ -64,8 +66,8 @@ from pipeline.geography.lookup import (
 from pipeline.geography.registry import build_code_registry
 
 __all__ = [
-    "code_registry", "geography_paths", "lsoa_boundaries", "lsoa_lookup", "lsoa_population",
-    "to_working_vintage",
+    "code_registry", "district_names", "geography_paths", "lsoa_boundaries", "lsoa_lookup",
+    "lsoa_population", "national_membership", "to_working_vintage",
     "CROSSWALK_COLUMNS", "GEOGRAPHY_FILES", "LSOA11_LOOKUP_COLUMNS", "LSOA21_LOOKUP_COLUMNS",
     "apply_crosswalk", "build_code_registry", "build_crosswalk", "build_lsoa11_lookup",
     "build_lsoa21_lookup", "classify_lsoa_ruc", "code_registry_from_files",

@@ -50,6 +50,20 @@ def lsoa_boundaries(config: AreaConfig) -> gpd.GeoDataFrame:
     return files.lsoa_boundaries_from_files(geography_paths(config), config.working_vintage)
 
 
+def national_membership(config: AreaConfig) -> pd.DataFrame:
+    """Every English LSOA11 and LSOA21 with its district, region, the county and England
+    (see :mod:`pipeline.geography.national`)."""
+    return files.national_membership_from_files(
+        geography_paths(config), district_codes=[d.code for d in config.districts],
+        county_code=config.county.code, england_code=config.england.code)
+
+
+def district_names(config: AreaConfig) -> pd.Series:
+    """Name of every district (LAD 2019) by code, from the ONS LSOA11 -> LAD19 lookup."""
+    lookup = load.load_lsoa11_ward_lookup(geography_paths(config)["lsoa11_ward19"])
+    return lookup.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+
+
 def lsoa_population(config: AreaConfig) -> pd.Series:
     """Population by LSOA of the working vintage, used to weight scores (IoD2019 File 6 for
     LSOA11, the population MHCLG uses for its own summaries; Census 2021 for LSOA21)."""

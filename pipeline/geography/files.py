@@ -23,6 +23,7 @@ from pipeline.geography.lookup import (
     classify_lsoa_ruc,
     join_oa_tables,
 )
+from pipeline.geography.national import national_membership
 from pipeline.geography.registry import build_code_registry
 from pipeline.ingest.common import CodeRegistry
 
@@ -47,7 +48,7 @@ GEOGRAPHY_FILES: dict[str, str] = {
     "oa11_population": "Census 2011 OAC raw variables (Total_Population per OA), county",
     "lsoa21_codes": "IoD2025 national file (every LSOA21 in England)",
     "lsoa11_population": "IoD2019 File 6 population denominators (mid-2015, England)",
-    "lsoa21_population": "Census 2021 TS021 (total_residents per LSOA21), county",
+    "lsoa21_population": "Census 2021 TS021 (total_residents per LSOA21), England and Wales",
 }
 
 
@@ -139,10 +140,27 @@ def crosswalk_from_files(
     return cw.compose_crosswalks(crosswalk_from_files(paths, "LSOA01", "LSOA11"), forward)
 
 
+def national_membership_from_files(
+    paths: Mapping[str, Path], *, district_codes: list[str], county_code: str, england_code: str,
+) -> pd.DataFrame:
+    """:func:`~pipeline.geography.national.national_membership` with the named files."""
+    county21 = lsoa_boundaries_from_files(paths, "LSOA21")
+    return national_membership(
+        load.load_lsoa11_ward_lookup(_path(paths, "lsoa11_ward19")),
+        load.load_ward_region_lookup(_path(paths, "ward19_region")),
+        load.load_lsoa11_lsoa21_bestfit(_path(paths, "lsoa11_lsoa21_bestfit")),
+        pd.DataFrame(county21[["lsoa_code", "lad_code"]]),
+        pd.Series(sorted(load.load_code_column(_path(paths, "lsoa21_codes"), "lsoa21_code"))),
+        district_codes=district_codes, county_code=county_code, england_code=england_code,
+    )
+
+
 def code_registry_from_files(paths: Mapping[str, Path]) -> CodeRegistry:
     """:func:`build_code_registry` with the named files (a national OA lookup is used when a
     file named ``oa11_national`` is listed)."""
     optional = {k: Path(paths[k]) for k in ("oa11_national",) if k in paths}
+    if "lsoa21_population" in paths:
+        optional["lsoa21_census"] = Path(paths["lsoa21_population"])
     return build_code_registry(
         lsoa01_lsoa11=_path(paths, "lsoa01_lsoa11"),
         lsoa11_lsoa21_bestfit=_path(paths, "lsoa11_lsoa21_bestfit"),

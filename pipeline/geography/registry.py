@@ -6,7 +6,8 @@ Sources (only the code columns are read, so this stays fast without a cache):
 * ``LSOA11`` - LSOA11CD of that lookup, of the LSOA11 -> ward 2019 lookup and of the
   LSOA11 -> LSOA21 best-fit lookup (the first alone misses four 2011 codes);
 * ``LSOA21`` - every lsoa21_code of the national IoD2025 file (England) plus the best-fit
-  lookup's LSOA21CD (adds Wales; the best-fit alone misses split children);
+  lookup's LSOA21CD (adds Wales; the best-fit alone misses split children) and, when given, the
+  codes of a Census 2021 table of England and Wales (adds the Welsh split children);
 * ``OA11`` - the county OA lookup plus a national OA lookup when one is given; WITHOUT a
   national file OA11 is checked by code pattern only (a county set would wrongly reject OAs
   of a national file);
@@ -33,6 +34,7 @@ def build_code_registry(
     ward_ced: str | Path | None = None,
     ward_region: str | Path | None = None,
     msoa_names: str | Path | None = None,
+    lsoa21_census: str | Path | None = None,
     lsoa21_code_column: str = "lsoa21_code",
 ) -> CodeRegistry:
     """Read the known code sets from the ONS lookups and the IoD2025 file.
@@ -53,6 +55,8 @@ def build_code_registry(
     ward_ced, ward_region, msoa_names
         Optional: ward -> CED lookup (CED codes), ward -> region lookup (regions, wards),
         House of Commons Library MSOA names (MSOA11 codes).
+    lsoa21_census
+        Optional: a Census 2021 table with ``lsoa21_code`` for every LSOA21 of England and Wales.
 
     Returns
     -------
@@ -71,6 +75,8 @@ def build_code_registry(
                 | load_code_column(lsoa11_lsoa21_bestfit, "LAD22CD")),
         "WD19": load_code_column(lsoa11_ward, "WD19CD"),
     }
+    if lsoa21_census is not None:
+        known["LSOA21"] |= load_code_column(lsoa21_census, "lsoa21_code")
     if oa11_national is not None:
         oas = load_code_column(oa11_national, "OA11CD")
         if oa11_lookup is not None:

@@ -83,10 +83,15 @@ def parse_sape(
     codes.check(raw[code_col], area_type, file, column=code_col)
     check_unique(raw, [code_col], file)
 
-    counts = pd.DataFrame(
-        {col: _whole_counts(raw[col], file, col) for col in [total_col, *AGE_COLUMNS]},
-        index=raw.index,
-    )
+    columns = [total_col, *AGE_COLUMNS]
+    try:  # plain whole numbers (as published) convert at once; anything else is checked below
+        counts = raw[columns].astype("int64").astype(float)
+        plain = bool((counts >= 0).all(axis=None))
+    except (ValueError, TypeError, OverflowError):
+        plain = False
+    if not plain:
+        counts = pd.DataFrame({col: _whole_counts(raw[col], file, col) for col in columns},
+                              index=raw.index)
     age_sum = counts[AGE_COLUMNS].sum(axis=1)
     wrong = (age_sum != counts[total_col]).to_numpy()
     if wrong.any():

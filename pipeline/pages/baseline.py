@@ -192,7 +192,27 @@ class BaselinePage:
         self._stage(tables.with_comparison_symbols(self.results.themes), "baseline_themes",
                     f"Quality of Life indicators, {self.area.name}",
                     "Latest value of every indicator with its 95% confidence interval, county "
-                    "and England values and the comparisons.")
+                    "and England values and the comparisons, and the similar districts' "
+                    "combined value with the district's rank among them.")
+
+    # --- similar districts ---
+
+    def similar_districts(self) -> None:
+        """The method note and the list of the district's similar districts; staged."""
+        similar = self.results.similar
+        if similar.empty:
+            show_markdown(text.NO_SIMILAR)
+            return
+        show_markdown(text.similar_method(self.area.name, len(similar)))
+        show_table(tables.similar_display(similar),
+                   f"The {len(similar)} districts of England most similar to {self.area.name}",
+                   row_header="District")
+        self._stage(similar.rename(columns={"rank": "similarity_rank"}),
+                    "baseline_similar_districts",
+                    f"Similar districts of {self.area.name}",
+                    "The districts of England most similar to this one (statistical "
+                    "neighbours), nearest first, with the distance in standard deviations. A "
+                    "comparison group, not a benchmark of significance.")
 
     # --- trends ---
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.reporting.format import comparison_text, format_by_unit, interval_text, trend_text
+from pipeline.reporting.format import (
+    comparison_text,
+    format_by_unit,
+    interval_text,
+    rank_of_text,
+    trend_text,
+)
 from pipeline.schema import require_columns as _require
 from pipeline.steps.baseline_area import ROLE_ORDER, BaselineArea
 from pipeline.steps.baseline_deprivation import FILE10_MEASURES, imd_summary_wide
@@ -33,6 +39,14 @@ DOWNLOAD_COLUMNS: dict[str, str] = {
     "county_upper_ci": "County upper 95% limit", "county_flag": "County flag",
     "county_comparison": "Compared with county", "england_value": "England value",
     "england_comparison": "Compared with England", "rank": "Rank (1 = most deprived)",
+    "similar_value": "Similar districts value", "similar_lower_ci": "Similar districts lower "
+    "95% limit", "similar_upper_ci": "Similar districts upper 95% limit",
+    "similar_flag": "Similar districts flag",
+    "similar_rank": "Rank among the district and its similar districts (1 = highest)",
+    "similar_count": "Districts ranked", "similarity_rank": "Rank (1 = most similar)",
+    "similar_code": "Similar district code",
+    "similar_name": "Similar district", "distance": "Distance (standard deviations)",
+    "district_code": "District code", "district_name": "District",
     "out_of": "Out of", "most_deprived_10_pct": "% of LSOAs in most deprived 10% nationally",
     "most_deprived_20_pct": "% of LSOAs in most deprived 20% nationally",
     "least_deprived_20_pct": "% of LSOAs in least deprived 20% nationally",
@@ -62,6 +76,10 @@ HEADLINE_SHARE_LABELS: dict[str, str] = {
 
 FLAG_COLUMN = "flag"
 NOT_AVAILABLE = "not available"
+
+#: Headers of the similar-districts columns of the theme tables.
+SIMILAR_LABEL = "Similar districts"
+SIMILAR_RANK_LABEL = "Rank among similar (1 = highest)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,9 +171,10 @@ def theme_display(table: pd.DataFrame, area: BaselineArea, theme: str | None = N
     Columns: ``Indicator``, ``Period``, ``Unit``, the area's value, ``95% confidence
     interval``, the county's value and ``Compared with <county>`` (district pages), England's
     value ("not available" where the data have none) and ``Compared with England`` (always on
-    the county overview; on district pages only when some row could be compared), ``Recent
-    trend`` (:func:`~pipeline.reporting.format.trend_text`, where the table has trends); plus
-    ``flag`` (every flag in the row, for the table notes).
+    the county overview; on district pages only when some row could be compared); the similar
+    districts' combined value and the area's rank among them (district pages, where the table
+    has them); ``Recent trend`` (:func:`~pipeline.reporting.format.trend_text`, where the table
+    has trends); plus ``flag`` (every flag in the row, for the table notes).
     """
     _require(table, ["qol_theme", "title", "unit", "period", "value", "lower_ci", "upper_ci",
                      "flag", "county_value", "county_flag", "england_value", "england_flag",
@@ -183,10 +202,26 @@ def theme_display(table: pd.DataFrame, area: BaselineArea, theme: str | None = N
     if area.is_county or (part["england_comparison"] != "not compared").any():
         out[f"Compared with {area.england.name}"] = comparison_text(
             part["england_comparison"])
+    if "similar_value" in part and part["similar_value"].notna().any():
+        out[SIMILAR_LABEL] = format_by_unit(part["similar_value"], part["unit"],
+                                            part["similar_flag"], missing=NOT_AVAILABLE)
+        out[SIMILAR_RANK_LABEL] = rank_of_text(part["similar_rank"], part["similar_count"])
+        flags.append(part["similar_flag"])
     if "trend" in part:
         out["Recent trend"] = trend_text(part["trend"], part["trend_assessment"])
     out[FLAG_COLUMN] = _union_flags(*flags)
     return out.reset_index(drop=True)
+
+
+def similar_display(similar: pd.DataFrame) -> pd.DataFrame:
+    """The similar districts for ``show_table``: ``Rank``, ``District``, ``Distance``."""
+    _require(similar, ["rank", "similar_name", "distance"], "similar_display",
+             "the similar districts")
+    return pd.DataFrame({
+        "Rank (1 = most similar)": similar["rank"].astype(int).astype(str),
+        "District": similar["similar_name"],
+        "Distance (standard deviations)": similar["distance"].map(lambda d: f"{d:.2f}"),
+    }).reset_index(drop=True)
 
 
 def imd_display(summary: pd.DataFrame, area: BaselineArea) -> pd.DataFrame:

@@ -252,9 +252,9 @@ def _themes_message(themes: pd.DataFrame, area: BaselineArea, max_listed: int) -
     label = "England" if area.is_county else area.county.name
     compared = themes[themes[f"{role}_comparison"].isin(["better", "similar", "worse"])]
     if compared.empty:
-        return ("Only the deprivation indices have England figures in the shipped data, and "
-                "their scores have no confidence interval, so no indicator could be tested for "
-                "a significant difference from England.") if area.is_county else ""
+        return ("No indicator with a confidence interval has an England figure, so none "
+                "could be tested for a significant difference from England.") \
+            if area.is_county else ""
     worse = compared[compared[f"{role}_comparison"] == "worse"]
     better = compared[compared[f"{role}_comparison"] == "better"]
     text = (f"Of {len(compared)} indicators with a confidence interval compared with "
@@ -265,3 +265,29 @@ def _themes_message(themes: pd.DataFrame, area: BaselineArea, max_listed: int) -
         names = worse.loc[gap.index[:max_listed], "title"].tolist()
         text += f"; the widest gaps where it is worse: {', '.join(names)}"
     return text + "."
+
+
+def similar_method(area_name: str, count: int) -> str:
+    """The method note of the similar-districts section (markdown)."""
+    return (
+        f"The {count} districts of England most like {area_name} were chosen on fifteen "
+        "characteristics, all from the national data shipped with the pipeline: the seven "
+        "domains of the Indices of Deprivation 2019 (each district's population-weighted "
+        "average of its neighbourhoods' transformed domain scores), the shares of residents "
+        "aged 0-15 and 65 and over and the number of residents (mid-2020, on a log scale), and "
+        "from the 2021 Census the shares of households owning their home, renting socially, "
+        "deprived in two or more dimensions and living in flats, and of residents not in a "
+        "White ethnic group. Each characteristic is standardised over England's 317 districts "
+        "(mean 0, standard deviation 1) and the similar districts are the nearest by straight-"
+        "line (Euclidean) distance; population density and rural share are not used, because "
+        "no national boundaries or rural-urban classification are shipped.\n\n"
+        "**The similar districts are a comparison group, not a benchmark of significance.** "
+        "Their combined value (numerators and denominators added) and the district's rank "
+        "among the 16 show where it stands among places like it; no test of significance is "
+        "made against them. Combined values exist where every similar district has data: the "
+        "2021 Census, the population estimates and the deprivation scores (crime and the 2011 "
+        "Census are shipped for the county only).")
+
+
+#: Said on the county overview, which has no similar districts.
+NO_SIMILAR = ("Similar districts are chosen for each district; see the district packs.")

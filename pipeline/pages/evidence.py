@@ -46,7 +46,10 @@ from pipeline.reporting.format import (
     capitalised,
     comparison_level_sentence,
     comparison_symbol_text,
+    format_by_unit,
     interval_range_text,
+    interval_text,
+    rank_of_text,
 )
 from pipeline.reporting.pack import stage_table
 from pipeline.schema import require_columns as _require
@@ -82,6 +85,17 @@ INEQUALITY_DOWNLOAD_COLUMNS = {
     "rii_upper": "RII: 95% CI upper", "fitted_most_deprived": "Fitted value, most deprived end",
     "fitted_least_deprived": "Fitted value, least deprived end", "mean_value": "Average",
     "gradient": "Gradient", "reason": "Why not calculated",
+}
+
+SIMILAR_DOWNLOAD_COLUMNS = {
+    "indicator_id": "Indicator id", "title": "Indicator", "unit": "Unit", "period": "Period",
+    "value": "Value", "lower_ci": "Lower 95% confidence limit",
+    "upper_ci": "Upper 95% confidence limit", "flag": "Flag",
+    "similar_value": "Similar districts value", "similar_lower_ci": "Similar districts lower 95% "
+    "limit", "similar_upper_ci": "Similar districts upper 95% limit",
+    "similar_flag": "Similar districts flag",
+    "similar_rank": "Rank among the district and its similar districts (1 = highest)",
+    "similar_count": "Districts ranked",
 }
 
 NEED_COLUMNS = {"name": "Area", "kind": "Type", "themes": "Themes of need",
@@ -350,6 +364,38 @@ class EvidencePage:
                     title="Localities ranked by deprivation",
                     description="Population-weighted IMD 2019 score and key indicators of every "
                                 "locality, with significance against the area as a whole.")
+
+    def similar_districts(self) -> None:
+        """The district beside its similar districts (a comparison group); staged."""
+        table = self.results.similar
+        if table.empty:
+            show_markdown("Similar districts are chosen for each district; see the district "
+                          "packs.")
+            return
+        show_markdown(
+            "How the district compares with the districts of England most like it (chosen "
+            "once on deprivation, age, size, tenure, ethnicity, household deprivation and "
+            "flats; the method and the list are on the baseline page). **A comparison group, "
+            "not a benchmark of significance**: the table gives their combined value and the "
+            "district's rank among the 16 (1 = highest value), without a test.")
+        shown = pd.DataFrame({
+            "Indicator": table["title"], "Period": table["period"],
+            self.area.name: format_by_unit(table["value"], table["unit"], table["flag"]),
+            "95% confidence interval": interval_text(table["lower_ci"], table["upper_ci"],
+                                                     table["unit"]),
+            "Similar districts": format_by_unit(table["similar_value"], table["unit"],
+                                                table["similar_flag"]),
+            "Rank among similar (1 = highest)": rank_of_text(table["similar_rank"],
+                                                             table["similar_count"]),
+        })
+        show_table(shown, f"{self.area.name} and its similar districts, latest period",
+                   row_header="Indicator")
+        stage_table(self._with_area(readable(table, SIMILAR_DOWNLOAD_COLUMNS)),
+                    "evidence_similar_districts", self.work,
+                    title="The district and its similar districts",
+                    description="Latest value of every indicator the similar districts have "
+                                "data for, their combined value and the district's rank among "
+                                "the 16 (a comparison group, not a significance benchmark).")
 
     def benchmark_note(self) -> None:
         """Which benchmark the need comparisons used."""

@@ -173,6 +173,17 @@ def percent_change_text(first: float, last: float) -> str:
     return f"{'+' if change >= 0 else '−'}{abs(change):.1f}%"
 
 
+def rank_of_text(rank: pd.Series, count: pd.Series) -> pd.Series:
+    """Ranks as ``"3 of 16"`` (``"–"`` where there is no rank).
+
+    >>> rank_of_text(pd.Series([3.0, float("nan")]), pd.Series([16.0, 16.0])).tolist()
+    ['3 of 16', '–']
+    """
+    text = [f"{int(r)} of {int(c)}" if pd.notna(r) and pd.notna(c) else "–"
+            for r, c in zip(rank, count)]
+    return pd.Series(text, index=rank.index, dtype=object)
+
+
 def ordinal(n: int) -> str:
     """``1`` -> ``"1st"``, ``12`` -> ``"12th"``, ``23`` -> ``"23rd"``."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")

@@ -15,9 +15,9 @@ shared pieces), :mod:`pipeline.steps.baseline_population` (headline, age, sex, b
 :mod:`pipeline.steps.baseline_tables` (themes, trends, census change). Nothing here reads files:
 the raw observations come in as frames.
 
-In the shipped data only the IoD indicators have England values; census, crime and population
-figures exist for the county's areas only, so England columns are empty there (the page says
-"not available", never a made-up value).
+England values exist for the IoD, the 2021 Census and the population estimates (summed from
+every LSOA in England at ingest); crime and 2011 Census figures exist for the county's areas
+only, so England columns are empty there (the page says "not available", never a made-up value).
 
 Column conventions (every frame returned): ``area_code``, ``area_name``, ``role``
 (``"area"``, ``"county"`` or ``"england"``), ``indicator_id``, ``title``, ``unit``,
@@ -58,6 +58,7 @@ from pipeline.steps.baseline_tables import (
     theme_table,
     trend_series,
 )
+from pipeline.steps.similar import similar_of, with_similar
 from pipeline.steps.trends import empty_trends, with_trends
 
 #: The observation variables :func:`compute_baseline` needs, by argument.
@@ -105,6 +106,9 @@ class BaselineResults:
     comparison_level
         Confidence level (percent) of the benchmark comparisons (the config's
         ``comparison.level``).
+    similar
+        The district's similar districts (:mod:`pipeline.similar`), nearest first; empty for
+        the county overview. ``themes`` carries their combined value and the district's rank.
     """
 
     area: BaselineArea
@@ -125,6 +129,7 @@ class BaselineResults:
     breakdowns: pd.DataFrame
     maps: BaselineMaps = field(repr=False)
     comparison_level: float = 95.0
+    similar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def baseline_maps(data: AreaData, rows: pd.DataFrame, area: BaselineArea, min_count: int
@@ -178,6 +183,7 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
     level = data.config.comparison_level
     themes = with_trends(theme_table(rows, catalogue, area, min_count=min_count, level=level),
                          trends if trends is not None else empty_trends(), area.code)
+    themes = with_similar(themes, data.store, catalogue, data.similar, area.code)
     deciles = imd_editions_profile(rows, area)
     return BaselineResults(
         area=area,
@@ -200,4 +206,6 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
         breakdowns=breakdown_table(rows, catalogue, area, min_count=min_count, level=level),
         maps=baseline_maps(data, rows, area, min_count),
         comparison_level=level,
+        similar=similar_of(data.similar, area.code) if data.similar is not None
+        else pd.DataFrame(),
     )

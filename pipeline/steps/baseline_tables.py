@@ -61,8 +61,8 @@ def theme_table(store: pd.DataFrame, catalogue: pd.DataFrame, area: BaselineArea
     """The latest value of every theme indicator for the area, its county and England.
 
     For each indicator the area's latest period is taken; the county and England values are
-    those of the same period (empty where the data have none: census, crime and population
-    figures have no England rows in the shipped data). The area is compared with each
+    those of the same period (empty where the data have none: crime and 2011 Census figures
+    have no England rows in the shipped data). The area is compared with each
     benchmark by :func:`pipeline.stats.compare_to_benchmark` (benchmark outside the area's
     interval at ``level``, 95% by default = significantly different; turned by the indicator's
     polarity); indicators

@@ -19,7 +19,7 @@ The page's text, tables and key messages are in :mod:`pipeline.pages.evidence`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -55,6 +55,7 @@ from pipeline.steps.need import (
     need_comparisons,
     suppress,
 )
+from pipeline.steps.similar import similar_summary
 
 #: Indicators shown beside the IMD in the need rankings (latest period of each).
 KEY_INDICATORS: tuple[str, ...] = (
@@ -331,6 +332,9 @@ class EvidenceResults:
         :func:`~pipeline.steps.gaps.decile_gradient`.
     shapes
         The area's LSOA boundaries, sorted by code.
+    similar
+        The district against its similar districts (:func:`~pipeline.steps.similar.
+        similar_summary`); empty for the county.
     """
 
     area: EvidenceArea
@@ -353,6 +357,7 @@ class EvidenceResults:
     gradient: pd.DataFrame
     shapes: gpd.GeoDataFrame
     comparison_level: float = 95.0
+    similar: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _need_areas(lsoa_ranking: pd.DataFrame, localities: pd.DataFrame) -> pd.DataFrame:
@@ -472,4 +477,6 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
         gradient=decile_gradient(by_decile, inequality),
         shapes=shapes.sort_values("lsoa_code").reset_index(drop=True),
         comparison_level=level,
+        similar=similar_summary(own, store, catalogue, getattr(data, "similar", None),
+                                area.code),
     )

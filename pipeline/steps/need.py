@@ -9,9 +9,10 @@ England on the domain belonging to the theme - :func:`need_comparisons`,
 
 Benchmarks
 ----------
-England values exist in the store only for the Indices of Deprivation; census, crime and
-population indicators have county values only. Comparisons therefore use England where it has
-a value for the indicator and period, and the county otherwise (:func:`benchmark_values`).
+England values exist in the store for the Indices of Deprivation, the 2021 Census and the
+population estimates; crime and 2011 Census indicators have county values only. Comparisons
+therefore use England where it has a value for the indicator and period, and the county
+otherwise (:func:`benchmark_values`).
 
 Disclosure control
 ------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -24,20 +25,22 @@ from pipeline.paths import CONFIG_DIR, RAW_DIR
 from pipeline.schema import OBSERVATIONS, validate
 
 C11 = RAW_DIR / "leicestershire" / "census2011"
-C21 = RAW_DIR / "leicestershire" / "census2021"
+C21 = RAW_DIR / "national" / "census2021"
+#: The county's 408 LSOA21s (the shipped boundary file lists exactly those).
+COUNTY21 = RAW_DIR / "leicestershire" / "boundaries" / "leicestershire_lsoa21_boundaries.geojson"
 OAC_FILE = C11 / "2011_OAC_Raw_uVariables_Leicestershire.csv"
 LOOKUP = "leicestershire/census2011/2011_OAC_Raw_uVariables_Lookup.csv"
 QS119_FILE = C11 / "census2011_qs119ew_household_deprivation_lsoa11_humaniverse__leicestershire.csv"
 TS_FILES = {
-    "ts011": "census2021_ts011_household_deprivation21_lsoa21_demographr__leicestershire.csv",
-    "ts021": "census2021_ts021_ethnicity21_lsoa21_demographr__leicestershire.csv",
-    "ts030": "census2021_ts030_religion21_lsoa21_demographr__leicestershire.csv",
-    "ts038": "census2021_ts038_disability21_lsoa21_ew_demographr__leicestershire.csv",
-    "ts044": "census2021_ts044_household_type21_lsoa21_demographr__leicestershire.csv",
-    "ts052": "census2021_ts052_household_overcrowding21_lsoa21_demographr__leicestershire.csv",
-    "ts054": "census2021_ts054_household_tenure21_lsoa21_demographr__leicestershire.csv",
+    "ts011": "census2021_ts011_household_deprivation21_lsoa21_demographr__ew.csv.gz",
+    "ts021": "census2021_ts021_ethnicity21_lsoa21_demographr__ew.csv.gz",
+    "ts030": "census2021_ts030_religion21_lsoa21_demographr__ew.csv.gz",
+    "ts038": "census2021_ts038_disability21_lsoa21_ew_demographr__ew.csv.gz",
+    "ts044": "census2021_ts044_household_type21_lsoa21_demographr__ew.csv.gz",
+    "ts052": "census2021_ts052_household_overcrowding21_lsoa21_demographr__ew.csv.gz",
+    "ts054": "census2021_ts054_household_tenure21_lsoa21_demographr__ew.csv.gz",
 }
-#: Categories per table as published, and the sum of the LSOA totals in the shipped file.
+#: Categories per table as published, and the sum of the county's LSOA totals in the national file.
 TS_EXPECTED = {
     "ts011": (5, 296_421), "ts021": (5, 712_346), "ts030": (9, 712_351), "ts038": (2, 712_392),
     "ts044": (8, 296_443), "ts052": (5, 296_392), "ts054": (8, 296_382),
@@ -71,8 +74,26 @@ def qs119() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def ts() -> dict[str, pd.DataFrame]:
+def national_ts() -> dict[str, pd.DataFrame]:
+    """Every table as read from the England and Wales files."""
     return {table: read_census2021_ts(ts_spec(table), CodeRegistry()) for table in TS_FILES}
+
+
+@pytest.fixture(scope="module")
+def ts(national_ts) -> dict[str, pd.DataFrame]:
+    """The county's rows of every table (the subsets shipped before the national files)."""
+    county = set(gpd.read_file(COUNTY21)["LSOA21CD"])
+    return {table: df[df["area_code"].isin(county)].reset_index(drop=True)
+            for table, df in national_ts.items()}
+
+
+def test_national_tables_cover_england_and_wales(national_ts):
+    df = national_ts["ts021"]
+    totals = df[df["category"] == ""]
+    assert len(totals) == 35_672
+    english = totals["area_code"].str.startswith("E")
+    assert english.sum() == 33_755
+    assert totals.loc[english, "value"].sum() == 56_490_108  # England's usual residents
 
 
 def value(df: pd.DataFrame, area: str, variable: str, category: str = "") -> float:

@@ -30,8 +30,8 @@ SHIPPED = (CRIME_DIR
 DERIVED = (CRIME_DIR
            / "DERIVED_police_uk_street_counts_lsoa11_month_crimetype__leicestershire.csv.gz")
 ORIGINAL = CRIME_DIR / "original_example_2021-05-leicestershire-street.csv.gz"
-MID2020 = (RAW_DIR / "leicestershire" / "population"
-           / "ons_sape_mid2020_lsoa11_syoa_persons_demographr__leicestershire.csv")
+MID2020 = (RAW_DIR / "national" / "population"
+           / "ons_sape_mid2020_lsoa11_syoa_persons_demographr__ew.csv.gz")
 
 HEADER = ("Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,"
           "LSOA name,Crime type,Last outcome category,Context")

@@ -14,8 +14,11 @@ from pipeline.ingest.population import AGE_COLUMNS, READERS, parse_sape, read_sa
 from pipeline.paths import CONFIG_DIR, RAW_DIR
 from pipeline.schema import OBSERVATIONS, validate
 
-POP_DIR = RAW_DIR / "leicestershire" / "population"
-MID2020 = POP_DIR / "ons_sape_mid2020_lsoa11_syoa_persons_demographr__leicestershire.csv"
+POP_DIR = RAW_DIR / "national" / "population"
+MID2020 = POP_DIR / "ons_sape_mid2020_lsoa11_syoa_persons_demographr__ew.csv.gz"
+#: The county's 396 LSOA11s.
+COUNTY = pd.read_csv(RAW_DIR / "leicestershire" / "geography"
+                     / "leicestershire_lsoa11_geography_index.csv", usecols=["LSOA11CD"])["LSOA11CD"]
 
 
 def spec_for(path: Path, **options) -> DatasetSpec:
@@ -24,8 +27,22 @@ def spec_for(path: Path, **options) -> DatasetSpec:
 
 
 @pytest.fixture(scope="module")
-def mid2020() -> pd.DataFrame:
+def national2020() -> pd.DataFrame:
     return read_sape_syoa(spec_for(MID2020), CodeRegistry())
+
+
+@pytest.fixture(scope="module")
+def mid2020(national2020) -> pd.DataFrame:
+    """The county's rows (the subset shipped before the national file)."""
+    return national2020[national2020["area_code"].isin(COUNTY)].reset_index(drop=True)
+
+
+def test_mid2020_england_total_is_the_published_56550138(national2020):
+    totals = national2020[national2020["category"] == ""]
+    assert len(totals) == 34_753  # every LSOA11 of England and Wales
+    english = totals["area_code"].str.startswith("E")
+    assert english.sum() == 32_844
+    assert totals.loc[english, "value"].sum() == 56_550_138
 
 
 # ---------------------------------------------------------------- real files
@@ -61,8 +78,9 @@ def test_mid2020_named_lsoa_values(mid2020):
 
 @pytest.mark.parametrize("year, total", [("2017", 690_212), ("2019", 706_155)])
 def test_other_years_county_totals(year, total):
-    path = POP_DIR / f"ons_sape_mid{year}_lsoa11_syoa_persons_demographr__leicestershire.csv"
+    path = POP_DIR / f"ons_sape_mid{year}_lsoa11_syoa_persons_demographr__ew.csv.gz"
     df = read_sape_syoa(spec_for(path, period=year), CodeRegistry())
+    df = df[df["area_code"].isin(COUNTY)]
     assert df.loc[df["category"] == "", "value"].sum() == total
     assert set(df["period"]) == {year}
 

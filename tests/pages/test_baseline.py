@@ -219,7 +219,7 @@ def test_key_messages_for_the_county_without_england_comparisons(store, catalogu
     messages = text.key_messages(pop.headline_summary(store, WHOLE_COUNTY), None,
                                  pd.DataFrame(), themes, WHOLE_COUNTY)
     assert messages[0].startswith("Leicestershire had 4,100 residents in mid-2020")
-    assert messages[-1].startswith("Only the deprivation indices have England figures")
+    assert messages[-1].startswith("No indicator with a confidence interval has an England")
 
 
 def test_describe_age_profile_names_the_biggest_difference(population):
@@ -303,6 +303,10 @@ def test_notebook_runs_and_exports(prepared, ingested, tmp_path, district, name)
     else:
         assert "Compared with Leicestershire" in html
         assert "188,416" in html
+        # the pack's baseline page lists the similar districts and compares with them
+        assert "baseline_similar_districts" in staged
+        assert "Bath and North East Somerset" in html  # Charnwood's most similar district
+        assert "Rank among similar (1 = highest)" in html
 
 
 def test_theme_display_and_download_carry_the_recent_trend(store, catalogue):
@@ -337,3 +341,26 @@ def test_theme_section_states_the_comparison_level(monkeypatch, tmp_path, store,
         "better or worse (higher or lower) than a benchmark when the benchmark lies outside "
         "the area's 99.8% confidence interval, and similar otherwise. This is stricter than "
         "the 95% intervals shown in the tables, so fewer differences are called significant."]
+
+
+@pytest.mark.slow
+def test_real_similar_districts_section_lists_the_fifteen(prepared, tmp_path):
+    from pipeline.steps.baseline_area import baseline_area
+    from pipeline.steps.similar import similar_of
+
+    _, data = prepared
+    area = baseline_area(data.config, data.lsoas, "E07000133")
+    similar = similar_of(data.similar, area.code)
+    assert len(similar) == 15 and similar["similar_name"].iloc[0] == "Maldon"
+    page = BaselinePage(SimpleNamespace(area=area, similar=similar), tmp_path)
+    page.similar_districts()
+    staged = pd.read_parquet(tmp_path / "tables" / "baseline_similar_districts.parquet")
+    assert staged["Similar district"].tolist() == similar["similar_name"].tolist()
+    assert staged["Rank (1 = most similar)"].tolist() == list(range(1, 16))
+    shown = tables.similar_display(similar)
+    assert shown["District"].iloc[0] == "Maldon"
+    assert shown["Rank (1 = most similar)"].iloc[-1] == "15"
+    note = text.similar_method("Melton", 15)
+    assert "not a benchmark of significance" in note and "317 districts" in note
+    empty = BaselinePage(SimpleNamespace(area=WHOLE_COUNTY, similar=pd.DataFrame()), tmp_path)
+    empty.similar_districts()  # the county overview: a pointer to the district packs, no table

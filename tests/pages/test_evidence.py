@@ -303,7 +303,8 @@ def test_real_messages_and_notes(charnwood, county):
     messages = words.page_key_messages(charnwood)
     assert 1 <= len(messages) <= 6
     assert messages[0].startswith("Shoplifting in Charnwood's priority neighbourhoods")
-    assert messages[-1].startswith("39 of Charnwood's 99 neighbourhoods")
+    # Census 2021 and population shares are now compared with England (34; 39 against the county)
+    assert messages[-1].startswith("34 of Charnwood's 99 neighbourhoods")
     assert "compared with Leicestershire" in words.benchmark_note(
         charnwood.comparisons, england_name="England", county_name="Leicestershire")
     assert words.page_key_messages(county)[0].startswith("Shoplifting in Leicestershire's priority")
@@ -379,7 +380,8 @@ def test_notebook_charnwood(prepared, ingested, tmp_path):
     assert info.key_messages[0].startswith("Shoplifting in Charnwood's priority neighbourhoods")
     assert check_page(info, soup, work) == [
         "evidence_gap", "evidence_inequality", "evidence_locality_ranking",
-        "evidence_lsoa_ranking", "evidence_multiple_need"]
+        "evidence_lsoa_ranking", "evidence_multiple_need", "evidence_similar_districts"]
+    assert "not a benchmark of significance" in soup.get_text()
     assert not any(p.name for p in tmp_path.glob("tables"))  # nothing beside the notebook
 
 

@@ -378,7 +378,10 @@ def test_baseline_steps_import_no_presentation_and_stay_short(path: Path):
 def test_observations_read_only_the_named_variables(ingested, tmp_path):
     population = load_observations(ingested["out"], variables=POPULATION_VARIABLES)
     assert set(population["variable"]) == {"population"}
-    assert len(population) == 3 * 396 * 92  # 3 years x 396 LSOAs x (total + 91 ages)
+    lsoas = population[population["area_type"] == "LSOA11"]
+    assert len(lsoas) == 3 * 396 * 92  # 3 years x 396 LSOAs x (total + 91 ages)
+    # and the sums of the national file: 317 districts, 9 regions, the county and England
+    assert len(population) == 3 * (396 + 317 + 9 + 1 + 1) * 92
     with pytest.raises(InputError, match="run `python -m pipeline ingest` first"):
         load_observations(tmp_path, variables=POPULATION_VARIABLES)
 
@@ -413,14 +416,19 @@ def test_real_age_and_sex_profiles(real, ingested):
     assert sex[sex["role"] == "area"]["total"].iloc[0] == 166_100  # Census 2011 residents
 
 
-def test_real_theme_table_county_filled_england_for_iod_only(real):
+def test_real_theme_table_county_filled_england_for_national_data(real):
     data, area, rows = real
     table = tab.theme_table(rows, data.catalogue, area, min_count=data.config.min_count)
     assert len(table) > 50
     assert table["county_value"].notna().all()
     with_england = set(table.loc[table["england_value"].notna(), "indicator_id"])
-    iod = set(data.catalogue.loc[data.catalogue["catalogue_file"] == "iod.csv", "id"])
-    assert with_england and with_england <= iod
+    files = data.catalogue.set_index("id")["catalogue_file"]
+    national = {i for i in table["indicator_id"] if files[i] == "population.csv"
+                or i.startswith("c21_")}
+    assert national and national <= with_england  # every Census 2021 and population indicator
+    assert with_england <= national | set(files[files == "iod.csv"].index)
+    compared = table.set_index("indicator_id").loc[sorted(national - {"population_total"})]
+    assert (compared["england_comparison"] != "not compared").all()  # shares: intervals
     crime = table.set_index("indicator_id").loc["crime_rate"]
     assert crime["period"] == "2021" and crime["numerator"] == 12_866
     assert crime["county_comparison"] == "worse"
