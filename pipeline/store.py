@@ -184,11 +184,9 @@ def comparator_rows(
 
 
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:
-    """Write the observations, the store, the catalogue and the manifest into ``out_dir``."""
+    """Write the observations, the store, the catalogue and the manifest into ``out_dir``
+    together (all written first, then renamed into place: see :func:`datasets.save_together`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    datasets.save("observations", result.observations, out_dir)
-    datasets.save("indicators", result.store, out_dir)
-    datasets.save("indicator_catalogue", result.catalogue, out_dir)
     per_source = result.observations.groupby("source").size().sort_index()
     manifest = {
         "code_version": code_version(),
@@ -200,7 +198,10 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
         "summary": result.summary(),
         "packages": package_versions(),
     }
-    return datasets.save("ingest_manifest", manifest, out_dir)
+    datasets.save_together({"observations": result.observations, "indicators": result.store,
+                            "indicator_catalogue": result.catalogue,
+                            "ingest_manifest": manifest}, out_dir)
+    return datasets.path("ingest_manifest", out_dir)
 
 
 def load_store(out_dir: Path = PROCESSED_DIR, *, filters: Any = None) -> pd.DataFrame:
