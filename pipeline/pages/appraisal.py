@@ -17,6 +17,7 @@ import pandas as pd
 from pipeline.context import work_folder
 from pipeline.registers import BAU_ID, CRITERIA, CRITERIA_DIRECTIONS
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -308,6 +309,7 @@ def appraisal_downloads(appraisal: DistrictAppraisal | None) -> tuple[pd.DataFra
 # --------------------------------------------------------------------------------------------
 
 
+@page_sections
 class AppraisalPage:
     """The option-appraisal page of one district, shown section by section from a notebook.
 

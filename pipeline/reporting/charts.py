@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.errors import NoData
 from pipeline.reporting.chart_style import (
     BAR_PATTERNS,
     DEFAULT_HEIGHT,
@@ -82,10 +83,11 @@ DECILE_TEXT_COLOURS: tuple[str, ...] = (
 # Lines and bars
 
 
-def _require_rows(df: pd.DataFrame, builder: str) -> None:
-    """Raise ``ValueError`` naming the ``builder`` when there is nothing to plot."""
+def _require_rows(df: pd.DataFrame, builder: str, title: str = "") -> None:
+    """Raise :class:`~pipeline.errors.NoData` (a ``ValueError``) naming the ``builder`` when
+    there is nothing to plot; a page shows a sentence naming ``title`` instead."""
     if df.empty:
-        raise ValueError(f"{builder}: no rows to plot")
+        raise NoData(f"{builder}: no rows to plot", what=title)
 
 
 def _line_and_markers(style: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -141,7 +143,7 @@ def trend_chart(
     title, y_label = _require_text(title, "title"), _require_text(y_label, "y_label")
     if (lower is None) != (upper is None):
         raise ValueError("trend_chart: give both lower and upper interval columns, or neither")
-    _require_rows(df, "trend_chart")
+    _require_rows(df, "trend_chart", title)
     groups = _ordered(df[series], series_order) if series is not None else [None]
     fig = go.Figure()
     for i, name in enumerate(groups):
@@ -219,7 +221,7 @@ def grouped_bar_chart(
     title, value_label = _require_text(title, "title"), _require_text(value_label, "value_label")
     if (lower is None) != (upper is None):
         raise ValueError("grouped_bar_chart: give both lower and upper, or neither")
-    _require_rows(df, "grouped_bar_chart")
+    _require_rows(df, "grouped_bar_chart", title)
     categories = _ordered(df[category], category_order)
     groups = _ordered(df[group], group_order) if group is not None else [None]
     fig = go.Figure()
@@ -287,7 +289,7 @@ def age_structure_chart(
     """
     _require_columns(df, [band, share, area], "age_structure_chart")
     title = _require_text(title, "title")
-    _require_rows(df, "age_structure_chart")
+    _require_rows(df, "age_structure_chart", title)
     areas = _ordered(df[area], area_order)
     bands = list(dict.fromkeys(df[band].tolist()))
     fig = go.Figure()
@@ -335,7 +337,7 @@ def decile_distribution_chart(
     """
     _require_columns(df, [edition, decile, share], "decile_distribution_chart")
     title = _require_text(title, "title")
-    _require_rows(df, "decile_distribution_chart")
+    _require_rows(df, "decile_distribution_chart", title)
     deciles = pd.to_numeric(df[decile], errors="coerce")
     if deciles.isna().any() or not deciles.between(1, 10).all() or (deciles % 1 != 0).any():
         raise ValueError("decile_distribution_chart: deciles must be whole numbers from 1 to 10")
@@ -386,7 +388,7 @@ def comparison_marker_chart(
                      "comparison_marker_chart")
     title = _require_text(title, "title")
     value_label = _require_text(value_label, "value_label")
-    _require_rows(df, "comparison_marker_chart")
+    _require_rows(df, "comparison_marker_chart", title)
     labels = df[category].astype(str)
     if symbols is not None:
         labels = labels + " " + df[symbols].fillna("").astype(str)

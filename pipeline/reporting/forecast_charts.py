@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.errors import NoData
 from pipeline.reporting.charts import FONT, SERIES_COLOURS, SERIES_DASHES, SERIES_SYMBOLS
 
 HEIGHT = 460
@@ -117,7 +118,7 @@ def forecast_chart(
           "forecast_chart")
     title, y_label = _text(title, "title"), _text(y_label, "y_label")
     if history.empty:
-        raise ValueError("forecast_chart: no history to plot")
+        raise NoData("forecast_chart: no history to plot", what=title)
     fig = go.Figure()
     if not projection.empty:
         x = projection["period"].astype(int).tolist()
