@@ -5,8 +5,9 @@ processed folder (the ``project_lock`` dataset) for as long as they run. A secon
 finds it held stops at once with one line naming the holder (its process id, command and start
 time). The lock belongs to the open file, so the kernel releases it when the holder ends in
 any way -- finished, failed, interrupted or killed -- and a lock left by a killed run never
-blocks the next one. Only the command's own process takes it: the worker processes and kernels
-it starts never touch it (and inherit no handle to it: Python opens files non-inheritable).
+blocks the next one; the temporary files a killed command left are removed when the next one
+takes the lock. Only the command's own process takes it: the worker processes and kernels it
+starts never touch it (and inherit no handle to it: Python opens files non-inheritable).
 
 Examples
 --------
@@ -73,6 +74,18 @@ def _acquire(path: Path) -> int:
         os.close(fd)
 
 
+def remove_leftovers(processed_dir: Path) -> list[Path]:
+    """Remove the temporary files (``.<name>.<random>.tmp``, :func:`pipeline.io.atomic_path`)
+    a killed command left in the processed folder; called with the lock held, when nobody can
+    be writing them. Returns what was removed."""
+    removed = []
+    for leftover in sorted(processed_dir.rglob(".*.tmp")):
+        if leftover.is_file():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
 @contextlib.contextmanager
 def project_lock(processed_dir: str | Path, command: str | None = None) -> Iterator[Path]:
     """Hold the project's lock (in ``processed_dir``) for the block; yields the lock file.
@@ -93,6 +106,7 @@ def project_lock(processed_dir: str | Path, command: str | None = None) -> Itera
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _acquire(path)
     try:
+        remove_leftovers(path.parent)
         started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         os.ftruncate(fd, 0)
         os.write(fd, json.dumps({"pid": os.getpid(), "command": command or command_line(),
