@@ -103,6 +103,7 @@ def project_lock(processed_dir: str | Path, command: str | None = None) -> Itera
         Another process holds the lock: the message names it.
     """
     path = datasets.path("project_lock", processed_dir)
+    created = not path.parent.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = _acquire(path)
     try:
@@ -116,3 +117,6 @@ def project_lock(processed_dir: str | Path, command: str | None = None) -> Itera
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # while still held: nobody else can be holding this file
         os.close(fd)
+        if created:  # a command that wrote nothing leaves no empty folder behind
+            with contextlib.suppress(OSError):
+                path.parent.rmdir()

@@ -65,6 +65,10 @@ def test_a_killed_holder_never_blocks_the_next_command(holder):
     with project_lock(processed, "next") as lock:
         assert lock.read_text(encoding="utf-8").startswith(f'{{"pid": {os.getpid()}, ')
     assert not lock.exists()  # a command that ends cleanly removes it
+    fresh = processed.parent / "fresh"
+    with project_lock(fresh):
+        assert fresh.is_dir()
+    assert not fresh.exists()  # nor does it leave an empty processed folder it made
 
 
 def test_only_writing_commands_take_the_lock(holder, tmp_path, capsys):
