@@ -25,8 +25,10 @@ would only warn about an undeclared one, this runner refuses it with an :class:`
 
 Executed notebooks (with outputs) go to ``<output_dir>/notebooks/``, never beside the source
 notebooks, which stay stripped. One district failing does not stop the others: its summary
-entry carries a one-line error and the exit status is 1. The pages are the same bytes whatever
-the number of workers or the executor.
+entry carries a one-line error and the exit status is 1. A page that fails does not cost its
+pack: the pack is published with a notice page naming the problem in its place, the summary
+lists it and the exit status is 1 (:mod:`pipeline.run_summary`). The pages are the same bytes
+whatever the number of workers or the executor.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import shutil
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ from pipeline.executors import open_executor
 from pipeline.io import write_json
 from pipeline.localities import slug
 from pipeline.paths import NOTEBOOKS_DIR, PROCESSED_DIR, REPORTS_DIR
+from pipeline.publish import restore_folder
 from pipeline.reporting.export import PageContext, Source
 from pipeline.reporting.pack import (
     LOCALITIES_DIRNAME,
@@ -66,6 +69,13 @@ from pipeline.reporting.pack import (
     write_site_index,
 )
 from pipeline.results import BASE_PARTS, PARTS
+from pipeline.run_summary import (  # noqa: F401 - re-exported: the batch's public names
+    FAILED,
+    OK,
+    DistrictResult,
+    RunSummary,
+    one_line,
+)
 
 DEFAULT_STEPS: tuple[str, ...] = (
     "01_baseline", "02_evidence", "03_forecast", "04_option_appraisal", "05_action_plan",
@@ -244,14 +254,6 @@ def notebook_jobs(
 # One district's pages
 
 
-def one_line(exc: BaseException) -> str:
-    """An exception as one short line for the run summary."""
-    text = str(exc) if isinstance(exc, (InputError, NotebookFailed)) else \
-        f"{type(exc).__name__}: {exc}"
-    text = " ".join(text.split())
-    return text[:300] + ("..." if len(text) > 300 else "")
-
-
 def _work_stamp(plan: RunPlan) -> str:
     """The code and notebooks behind a work folder: when they change, its old executed
     notebooks and staged tables are cleared (everything runs again anyway)."""
@@ -264,6 +266,7 @@ def _prepare_work(plan: RunPlan, work: Path) -> None:
     current = stamp_file.exists() and \
         json.loads(stamp_file.read_text(encoding="utf-8")).get("work") == wanted
     if work.exists() and (plan.force or not current):
+        stamp_file.unlink(missing_ok=True)  # first: a clearing cut short is not taken as done
         shutil.rmtree(work)
     write_json({"work": wanted}, stamp_file)
 
@@ -295,67 +298,6 @@ def plan_district(plan: RunPlan, district: District) -> list[NotebookJob]:
 
 # --------------------------------------------------------------------------------------------
 # The run
-
-
-@dataclass
-class DistrictResult:
-    """How one district's run went (``seconds``, when it was done after the run started, is
-    the only value that varies between runs of the same work)."""
-
-    code: str
-    name: str
-    slug: str
-    status: str
-    seconds: float
-    pages: int
-    error: str = ""
-    ran: int = 0
-    reused: int = 0
-    computed: int = 0
-    published: bool = False
-
-
-@dataclass
-class RunSummary:
-    """Per-district results of a run, in the order of the area settings."""
-
-    results: list[DistrictResult]
-
-    @property
-    def failed(self) -> list[DistrictResult]:
-        """The districts that failed."""
-        return [r for r in self.results if r.status != "ok"]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every district succeeded, 1 otherwise."""
-        return 1 if self.failed else 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON written to ``reports/run_summary.json``."""
-        return {"districts": [asdict(r) for r in self.results],
-                "ok": len(self.results) - len(self.failed), "failed": len(self.failed)}
-
-    def table(self) -> str:
-        """A plain-text table for the terminal."""
-        rows = [("District", "Code", "Status", "Done at (s)", "Pages", "Run", "Reused", "Error")]
-        rows += [(r.name, r.code, r.status, f"{r.seconds:.1f}", str(r.pages), str(r.ran),
-                  str(r.reused), r.error) for r in self.results]
-        last = len(rows[0]) - 1
-        widths = [max(len(row[i]) for row in rows) for i in range(last)]
-        lines = ["  ".join(cell.ljust(widths[i]) if i < last else cell
-                           for i, cell in enumerate(row)).rstrip() for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join(lines)
-
-    def reuse(self) -> str:
-        """One line on what this run reused rather than ran again."""
-        ok = [r for r in self.results if r.status == "ok"]
-        pages = sum(r.ran + r.reused for r in ok)
-        return (f"Pages: {sum(r.ran for r in ok)} run, {sum(r.reused for r in ok)} of {pages} "
-                f"reused; results: {sum(r.computed for r in ok)} part(s) computed; packs: "
-                f"{sum(r.published for r in ok)} published, "
-                f"{sum(not r.published for r in ok)} unchanged.")
 
 
 def check_plan(plan: RunPlan) -> None:
@@ -427,14 +369,21 @@ def _dispatch(plan: RunPlan, work: list[_Job], results: dict[str, DistrictResult
     never the others."""
     start = time.perf_counter()
     finished: set[str] = set()
+    broken: dict[str, str] = {}  # failed steps 3-5 results -> their one-line error
     waiting, running = list(work), {}
     with open_executor(plan.workers, plan.scheduler) as pool:
         while waiting or running:
             for job in list(waiting):
                 result = results.get(job.district.code) if job.district else None
-                if result is not None and result.status == "failed":
+                lost = [broken[key] for key in job.after if key in broken]
+                if result is not None and result.status == FAILED:
                     waiting.remove(job)
                     progress.total -= job.page
+                elif lost and job.page:  # its results failed: a notice page in its place
+                    waiting.remove(job)
+                    finished.add(job.key)
+                    progress.update(1)
+                    jobs.record_failure(job.args[1], lost[0])
                 elif all(key in finished for key in job.after):
                     waiting.remove(job)
                     running[pool.submit(job.fn, *job.args)] = job
@@ -445,15 +394,26 @@ def _dispatch(plan: RunPlan, work: list[_Job], results: dict[str, DistrictResult
                 progress.update(job.page)
                 if job.district is None:
                     continue  # shared forecasts or trends: a district meets a failure again alone
-                _record(results[job.district.code], job, future, time.perf_counter() - start)
+                _record(results[job.district.code], job, future, time.perf_counter() - start,
+                        broken)
 
 
-def _record(result: DistrictResult, job: _Job, future: Future, seconds: float) -> None:
+def _record(result: DistrictResult, job: _Job, future: Future, seconds: float,
+            broken: dict[str, str]) -> None:
+    """Record how one job went. A page that fails is published as a notice page, and so are
+    the pages of steps 3-5 when their results fail; a district whose own results (steps 1-2,
+    the profiles) or pack fail has failed."""
     try:
         value = future.result()
     except Exception as exc:  # noqa: BLE001 - one district must not stop the others
-        if result.status == "ok":
-            result.status, result.error, result.pages = "failed", one_line(exc), 0
+        error = one_line(exc)
+        if job.page:
+            jobs.record_failure(job.args[1], error)
+            result.ran += 1
+        elif job.key.startswith("plans/"):
+            broken[job.key] = error
+        else:
+            result.fail(error)
         return
     if job.page:
         result.ran += bool(value)
@@ -461,7 +421,7 @@ def _record(result: DistrictResult, job: _Job, future: Future, seconds: float) -
     elif job.key.startswith(("results/", "plans/")):
         result.computed += int(value)
     else:
-        result.pages, result.published = value
+        result.pack_done(*value)
         result.seconds = round(seconds, 1)
 
 
@@ -476,13 +436,15 @@ def run_batch(plan: RunPlan) -> RunSummary:
         shutil.rmtree(datasets.path("target_forecasts", plan.processed_dir).parent,
                       ignore_errors=True)
     results, pages = {}, {}
+    for d in plan.all_districts or plan.districts:
+        restore_folder(Path(plan.reports_dir) / d.slug)  # a run stopped while replacing it
     for d in plan.districts:
-        results[d.code] = DistrictResult(code=d.code, name=d.name, slug=d.slug, status="ok",
+        results[d.code] = DistrictResult(code=d.code, name=d.name, slug=d.slug, status=OK,
                                          seconds=0.0, pages=0)
         try:
             pages[d.code] = plan_district(plan, d)
         except Exception as exc:  # noqa: BLE001 - one district must not stop the others
-            results[d.code].status, results[d.code].error = "failed", one_line(exc)
+            results[d.code].fail(one_line(exc))
     work = _jobs(plan, pages)
     progress = tqdm(total=sum(j.page for j in work), desc="Pages", unit="page",
                     disable=not plan.progress)
@@ -495,7 +457,8 @@ def run_batch(plan: RunPlan) -> RunSummary:
     write_json(summary.as_dict(), reports / SUMMARY_FILE)
     everyone = plan.all_districts or plan.districts
     failed = {r.code: r.error for r in summary.failed}
+    partial = {r.code for r in summary.partial}
     write_site_index(reports, SiteIndex(county=plan.county,
-                                        entries=site_entries(reports, everyone, failed),
+                                        entries=site_entries(reports, everyone, failed, partial),
                                         code_version=plan.provenance.code_version))
     return summary

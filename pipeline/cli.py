@@ -1,13 +1,19 @@
 """Command line: ``python -m pipeline <command>``.
 
 Errors in the user's input print one line and exit with status 2; ``--debug`` shows the
-traceback instead. Anything unexpected exits with status 1.
+traceback instead. Anything unexpected exits with status 1. The commands that write the
+processed folder or the packs (``ingest``, ``localities``, ``run``) hold the project's lock
+(:mod:`pipeline.lock`): a second one started meanwhile is refused with status 2. Interrupted
+(Ctrl-C, SIGINT, or SIGTERM) a command stops its workers and prints one line, status 130
+(SIGINT) or 143 (SIGTERM); whatever it had not finished is left as it was before.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -18,6 +24,25 @@ from pipeline.paths import PROCESSED_DIR, resolve
 from pipeline.run_command import add_run_parser, cmd_run
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+#: The commands that write the processed folder or the packs, and the option naming the
+#: processed folder of each (they hold the project's lock while they run).
+WRITERS = {"ingest": "out", "localities": "out", "run": "processed"}
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that the same clean-up runs."""
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise Stopped()
+
+
+def _interrupted(exc: KeyboardInterrupt) -> int:
+    """The one line and the exit status of an interrupted command."""
+    name = "SIGTERM" if isinstance(exc, Stopped) else "SIGINT"
+    print(f"interrupted ({name}): stopped; what this command had finished is kept, the rest "
+          "is as before -- run it again to finish", file=sys.stderr)
+    return 128 + (signal.SIGTERM if isinstance(exc, Stopped) else signal.SIGINT)
 
 
 def _add_common(p: argparse.ArgumentParser, *, top: bool = False) -> None:
@@ -148,19 +173,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(levelname)s: %(message)s")
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        return COMMANDS[args.command](args)
+        with _lock(args):
+            return COMMANDS[args.command](args)
     except InputError as exc:
         if args.debug:
             traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        if args.debug:
+            traceback.print_exc()
+        return _interrupted(exc)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users
         if args.debug:
             traceback.print_exc()
         print(f"error: unexpected {type(exc).__name__}: {exc} (run with --debug for details)",
               file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _lock(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The project's lock for a command that writes (nothing for the others)."""
+    from pipeline.lock import project_lock
+
+    if args.command not in WRITERS:
+        return contextlib.nullcontext()
+    folder = getattr(args, WRITERS[args.command], None)
+    return project_lock(resolve(folder) if folder else PROCESSED_DIR)

@@ -73,9 +73,8 @@ def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.
     working = store[store["area_type"] == config.working_vintage]
     rows = aggregate(working, groups, catalogue, geography.lsoa_population(config),
                      area_type="LOCALITY")
-    for name, frame in zip(datasets.PREPARED, (membership, summary, lsoas, rows)):
-        datasets.save(name, frame, out_dir)
-    datasets.save("locality_shapes", shapes, out_dir)
+    datasets.save_together({**dict(zip(datasets.PREPARED, (membership, summary, lsoas, rows))),
+                            "locality_shapes": shapes}, out_dir)
     return summary
 
 

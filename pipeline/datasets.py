@@ -13,6 +13,7 @@ Formats
 ``results``   a results dataclass: a folder with ``results.json`` (the structure and every small
               value) and one Parquet file per table (see :mod:`pipeline.resultstore`)
 ``folder``    a working folder (the staged tables of a pack's pages)
+``lock``      a lock file (:mod:`pipeline.lock`), never read or written as data
 
 Examples
 --------
@@ -25,14 +26,16 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from pipeline.io import write_atomic, write_json, write_parquet
+from pipeline.io import atomic_path, json_text, write_atomic
 from pipeline.paths import PROCESSED_DIR
 
 
@@ -81,6 +84,8 @@ CATALOGUE: dict[str, Dataset] = {d.name: d for d in (
             "what the ingest or the localities were last built from (their fingerprint)"),
     Dataset("page_work", "runs/{area}", "folder",
             "where a pack's pages run and stage their download tables"),
+    Dataset("project_lock", ".lock", "lock",
+            "held (fcntl.flock) by the command writing the project; see pipeline.lock"),
 )}
 
 
@@ -143,21 +148,36 @@ def _filtered(where: Path, filters: Any) -> pd.DataFrame:
     return table.to_pandas().astype({column: object for column in text})
 
 
+def _writer(name: str, obj: Any, where: Path) -> Callable[[Path], Any]:
+    """How dataset ``name`` is written to a (temporary) file."""
+    fmt = dataset(name).format
+    if fmt == "parquet":
+        return lambda tmp: obj.to_parquet(tmp, index=False)
+    if fmt == "geojson":
+        # the layer is named after the dataset, not the temporary file (same bytes every run)
+        return lambda tmp: obj.to_file(tmp, driver="GeoJSON", layer=where.stem)
+    if fmt == "json":
+        return lambda tmp: tmp.write_text(json_text(obj), encoding="utf-8", newline="\n")
+    if fmt == "csv":
+        return lambda tmp: obj.to_csv(tmp, index=False, lineterminator="\n")
+    raise ValueError(f"dataset '{name}' ({fmt}) is not written with save()")
+
+
 def save(name: str, obj: Any, processed_dir: str | Path | None = None, **keys: str) -> Path:
     """Write ``obj`` as dataset ``name`` (temporary file or folder first, then renamed)."""
     from pipeline import resultstore
 
-    where, fmt = path(name, processed_dir, **keys), dataset(name).format
-    if fmt == "parquet":
-        return write_parquet(obj, where)
-    if fmt == "geojson":
-        # the layer is named after the dataset, not the temporary file (same bytes every run)
-        return write_atomic(where, lambda tmp: obj.to_file(tmp, driver="GeoJSON",
-                                                           layer=where.stem))
-    if fmt == "json":
-        return write_json(obj, where)
-    if fmt == "csv":
-        return write_atomic(where, lambda tmp: obj.to_csv(tmp, index=False, lineterminator="\n"))
-    if fmt == "results":
+    where = path(name, processed_dir, **keys)
+    if dataset(name).format == "results":
         return resultstore.write(obj, where)
-    raise ValueError(f"dataset '{name}' ({fmt}) is not written with save()")
+    return write_atomic(where, _writer(name, obj, where))
+
+
+def save_together(items: Mapping[str, Any], processed_dir: str | Path | None = None) -> None:
+    """Write several datasets as one: each to a temporary file first, and only when all are
+    written are they renamed into place, one after another (a run stopped while writing leaves
+    every previous file as it was)."""
+    with contextlib.ExitStack() as stack:
+        for name, obj in items.items():
+            where = path(name, processed_dir)
+            _writer(name, obj, where)(stack.enter_context(atomic_path(where)))

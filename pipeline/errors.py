@@ -54,3 +54,17 @@ class InputError(Exception):
 def _input_error(file: Path | None, message: str, row: int | None, column: str | None
                  ) -> InputError:
     return InputError(file, message, row=row, column=column)
+
+
+class NoData(ValueError):
+    """Nothing to show: a chart, map or table given no values for the area (real data has
+    missing families). Pages show a plain sentence instead (``what`` names what is missing,
+    e.g. the chart's title); elsewhere it is a :class:`ValueError` like any other.
+    """
+
+    def __init__(self, message: str, what: str = "") -> None:
+        super().__init__(message)
+        self.what = what
+
+    def __reduce__(self) -> tuple:
+        return (NoData, (str(self), self.what))

@@ -14,6 +14,11 @@ here, by name, as papermill chooses its engines:
 Each worker process keeps one warm kernel (:mod:`pipeline.warm`), so the jobs of a run share a
 few kernels whatever the executor.
 
+A local worker process ignores Ctrl-C (the runner stops it: no traceback from every worker) and,
+on Linux, dies with the runner (``PR_SET_PDEATHSIG``): a runner killed outright leaves no worker
+writing behind it. When the runner is interrupted its pool is stopped at once rather than left
+to finish the pages under way.
+
 Examples
 --------
 >>> with open_executor(workers=1) as pool:
@@ -24,7 +29,12 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -39,8 +49,8 @@ class SerialExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits on the future
-            future.set_exception(exc)
+        except Exception as exc:  # noqa: BLE001 - handed to whoever waits on the future
+            future.set_exception(exc)  # (Ctrl-C and SIGTERM go straight to the runner)
         return future
 
 
@@ -49,11 +59,45 @@ def _serial(workers: int, address: str | None) -> Iterator[Executor]:
     yield SerialExecutor()
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def worker_start(parent: int) -> None:
+    """Start of a local worker process: Ctrl-C is the runner's to handle, and the worker ends
+    when the runner (process ``parent``) does, however it ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the runner ended before the line above took effect
+        os._exit(1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of local worker processes (see :func:`worker_start`); "spawn": a worker starts
+    clean (no copy of this process's kernels or data)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=worker_start,
+                               initargs=(os.getpid(),),
+                               mp_context=multiprocessing.get_context("spawn"))
+
+
+@contextlib.contextmanager
+def stopping(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
+    """Use ``pool``; if the block is interrupted or fails, kill its workers instead of waiting
+    for the jobs under way (their outputs are written whole or not at all)."""
+    try:
+        yield pool
+    except BaseException:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 @contextlib.contextmanager
 def _processes(workers: int, address: str | None) -> Iterator[Executor]:
-    # "spawn": a worker starts clean (no copy of this process's kernels or data)
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
+    with stopping(process_pool(workers)) as pool:
         yield pool
 
 

@@ -51,9 +51,14 @@ def write_text(text: str, path: str | Path) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
 
 
+def json_text(obj: Any) -> str:
+    """JSON as the pipeline writes it: keys sorted, so that equal content gives equal bytes."""
+    return json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n"
+
+
 def write_json(obj: Any, path: str | Path) -> Path:
     """Write JSON atomically, keys sorted, so that equal content gives equal bytes."""
-    return write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", path)
+    return write_text(json_text(obj), path)
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:

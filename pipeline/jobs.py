@@ -6,6 +6,11 @@ what the job is about), so any executor of :mod:`pipeline.executors` can run it.
 *incremental*: a page whose stamp is unchanged since its last run is reused, a pack whose pages
 and provenance are unchanged is left as published (see :func:`page_stamp`), and results are
 recomputed only when stale (:mod:`pipeline.results`). ``force`` runs everything again.
+
+Every stamp is removed before the work it vouches for starts and written after it is done
+(each file written to a temporary name, then renamed), so a job stopped at any moment is
+simply done again by the next run. A page that fails is recorded (:func:`record_failure`) and
+its pack is published with a notice page in its place.
 """
 
 from __future__ import annotations
@@ -93,6 +98,24 @@ def _stamp_file(job: NotebookJob) -> Path:
     return job.executed.with_suffix(".stamp.json")
 
 
+def _failure_file(job: NotebookJob) -> Path:
+    return job.executed.with_suffix(".failed.json")
+
+
+def record_failure(job: NotebookJob, problem: str) -> None:
+    """Record that a page's last run failed: its pack is published with a notice page naming
+    ``problem`` in its place (until the page runs again)."""
+    write_json({"problem": problem}, _failure_file(job))
+
+
+def page_failure(job: NotebookJob) -> str | None:
+    """The problem of a page whose last run failed (``None``: it did not)."""
+    failure = _failure_file(job)
+    if not failure.exists():
+        return None
+    return str(json.loads(failure.read_text(encoding="utf-8"))["problem"])
+
+
 def run_page(plan: RunPlan, job: NotebookJob) -> bool:
     """Execute one page's notebook unless its last run is current; returns whether it ran."""
     wanted = page_stamp(plan, job)
@@ -101,6 +124,7 @@ def run_page(plan: RunPlan, job: NotebookJob) -> bool:
             json.loads(recorded.read_text(encoding="utf-8")).get("page") == wanted:
         return False
     recorded.unlink(missing_ok=True)
+    _failure_file(job).unlink(missing_ok=True)
     execute_notebook(job, kernel_name=plan.kernel_name, cell_timeout=plan.cell_timeout,
                      warm=plan.warm)
     write_json({"page": wanted}, recorded)
@@ -108,30 +132,32 @@ def run_page(plan: RunPlan, job: NotebookJob) -> bool:
 
 
 def pack_stamp(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -> str:
-    """What a published pack is made from: its pages' stamps, the provenance its footers state,
-    the settings and where it is published."""
+    """What a published pack is made from: its pages' stamps (or their problems), the
+    provenance its footers state, the settings and where it is published."""
     pages = [json.loads(_stamp_file(j).read_text(encoding="utf-8"))["page"]
-             if _stamp_file(j).exists() else "" for j in jobs]
+             if _stamp_file(j).exists() else f"failed: {page_failure(j) or ''}" for j in jobs]
     provenance = plan.provenance
     return fingerprint.digest_text(
         *pages, repr(district), repr(provenance), str(Path(plan.reports_dir).resolve()),
         _settings(plan), fingerprint.code_fingerprint())
 
 
-def publish(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]) -> tuple[int, bool]:
+def publish(plan: RunPlan, district: District, jobs: Sequence[NotebookJob]
+            ) -> tuple[int, bool, list[str]]:
     """Publish a district's pack unless the published one is current; returns its number of
-    pages and whether it was (re)published."""
+    pages, whether it was (re)published, and its notice pages (``"<page>: <problem>"``)."""
     from pipeline.publish import publish_pack
+    from pipeline.reporting.pack import MANIFEST_FILE
 
     work = Path(plan.work_dir) / district.slug
     wanted = pack_stamp(plan, district, jobs)
     recorded = work / PACK_STAMP
-    published = Path(plan.reports_dir) / district.slug / "manifest.json"
+    published = Path(plan.reports_dir) / district.slug / MANIFEST_FILE
     if not plan.force and published.exists() and recorded.exists() and \
             json.loads(recorded.read_text(encoding="utf-8")).get("pack") == wanted:
         manifest: dict[str, Any] = json.loads(published.read_text(encoding="utf-8"))
-        return len(manifest.get("pages", [])), False
+        return len(manifest.get("pages", [])), False, list(manifest.get("notices", []))
     recorded.unlink(missing_ok=True)
-    pages = publish_pack(plan, district, jobs, work)
+    pages, notices = publish_pack(plan, district, jobs, work)
     write_json({"pack": wanted}, recorded)
-    return len(pages), True
+    return len(pages), True, notices

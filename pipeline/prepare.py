@@ -73,10 +73,9 @@ def prepare(config: AreaConfig, processed: Path, *, force: bool = False,
               "localities": localities if new_localities else ""}
     if not isolated:
         return _rebuild(config.path, processed, stamps, progress)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from pipeline.executors import process_pool, stopping
 
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with stopping(process_pool(1)) as pool:
         return pool.submit(_rebuild, config.path, processed, stamps, progress).result()
 
 

@@ -46,7 +46,10 @@ def add_run_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Execute the step notebooks and the locality profiles of each district with "
                     "papermill, publish them as HTML evidence packs in reports/, and write a run "
                     "summary (reports/run_summary.json). A failing district does not stop the "
-                    "others; the exit status is 1 if any failed.",
+                    "others, and a failing page does not stop its pack (it is published with a "
+                    "notice page in its place); the exit status is 1 if any district failed or "
+                    "any page is a notice, 2 for bad input or while another command writes the "
+                    "project.",
     )
     run.add_argument("--district", required=True, metavar="CODE|NAME|all",
                      help="a district code or name from the area settings, the county (its "
@@ -121,7 +124,7 @@ def prepare(args: argparse.Namespace) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the batch, print the summary table; 0 if every district succeeded, else 1."""
+    """Run the batch, print the summary table; 0 if every pack was published in full, else 1."""
     if not args.skip_ingest:
         from pipeline.config import load_area_config
 

@@ -280,13 +280,9 @@ def comparator_rows(
 
 
 def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> Path:
-    """Write the observations, the store, the catalogue and the manifest into ``out_dir``."""
+    """Write the observations, the store, the catalogue and the manifest into ``out_dir``
+    together (all written first, then renamed into place: see :func:`datasets.save_together`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    datasets.save("observations", result.observations, out_dir)
-    datasets.save("indicators", result.store, out_dir)
-    datasets.save("indicator_catalogue", result.catalogue, out_dir)
-    if result.similar is not None:
-        datasets.save("similar_districts", result.similar, out_dir)
     per_source = result.observations.groupby("source").size().sort_index()
     manifest = {
         "code_version": code_version(),
@@ -298,7 +294,12 @@ def write_store(result: IngestResult, config: AreaConfig, out_dir: Path = PROCES
         "summary": result.summary(),
         "packages": package_versions(),
     }
-    return datasets.save("ingest_manifest", manifest, out_dir)
+    frames = {"observations": result.observations, "indicators": result.store,
+              "indicator_catalogue": result.catalogue}
+    if result.similar is not None:
+        frames["similar_districts"] = result.similar
+    datasets.save_together({**frames, "ingest_manifest": manifest}, out_dir)
+    return datasets.path("ingest_manifest", out_dir)
 
 
 def load_store(out_dir: Path = PROCESSED_DIR, *, filters: Any = None) -> pd.DataFrame:

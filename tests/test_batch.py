@@ -108,20 +108,25 @@ def runs(tmp_path_factory):
     return results
 
 
+NOTICE = ("01-baseline.html: 01_baseline: InputError: missing_extract.csv: file not found "
+          "(expected in data/raw/)")
+
+
 @pytest.mark.slow
-def test_one_failing_district_does_not_stop_the_other(runs):
+def test_a_failing_page_becomes_a_notice_and_the_other_district_completes(runs):
     _, summary = runs[1]
     assert [(r.code, r.status, r.pages) for r in summary.results] == [
-        ("E07000129", "ok", 2), ("E09999999", "failed", 0)]
-    assert summary.results[1].error == (
-        "01_baseline: InputError: missing_extract.csv: file not found (expected in data/raw/)")
+        ("E07000129", "ok", 2), ("E09999999", "partial", 2)]
+    assert summary.results[1].notices == [NOTICE]
+    assert summary.results[1].error == f"1 page(s) replaced by a notice: {NOTICE}"
     assert summary.results[0].error == ""
     assert summary.exit_code == 1
-    assert "failed" in summary.table() and "missing_extract.csv" in summary.table()
+    table = summary.table()
+    assert "partial" in table and f"Notice page in Broken & <b>Missing</b>: {NOTICE}" in table
 
 
 @pytest.mark.slow
-def test_the_good_pack_is_complete_and_the_failed_one_absent(runs):
+def test_the_good_pack_is_complete_and_the_other_has_a_notice_page(runs):
     root, _ = runs[1]
     reports = root / "reports"
     assert sorted(_files(reports / "blaby")) == [
@@ -129,11 +134,13 @@ def test_the_good_pack_is_complete_and_the_failed_one_absent(runs):
         "assets/style.css", "downloads/baseline_values.csv", "downloads/blaby-tables.xlsx",
         "index.html", "localities/pn-1.html", "manifest.json"]
     assert sorted(p.name for p in reports.iterdir()) == [
-        "assets", "blaby", "index.html", "run_summary.json"]  # no half-built folders
+        "assets", "blaby", "broken-b-missing-b", "index.html",
+        "run_summary.json"]  # no half-built folders
     manifest = json.loads((reports / "blaby" / "manifest.json").read_text())
     assert [(p["href"], p["kind"], p["charts"]) for p in manifest["pages"]] == [
         ("01-baseline.html", "step", 1), ("localities/pn-1.html", "locality", 1)]
     assert manifest["pages"][1]["label"] == HOSTILE
+    assert "notices" not in manifest
     assert manifest["input_hashes"] == {"national/iod.csv": "0" * 64}
     assert manifest["parameters"] == {"config_path": "area.yaml", "district": "E07000129"}
     front = (reports / "blaby" / "index.html").read_text()
@@ -141,23 +148,105 @@ def test_the_good_pack_is_complete_and_the_failed_one_absent(runs):
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in front and HOSTILE not in front
     county = (reports / "index.html").read_text()
     assert '<a href="blaby/index.html">Blaby</a>' in county
-    assert "Broken &amp; &lt;b&gt;Missing&lt;/b&gt; <span class=\"status\">(not available: " \
-           "the last run failed)</span>" in county
+    assert ('<a href="broken-b-missing-b/index.html">Broken &amp; &lt;b&gt;Missing&lt;/b&gt;</a> '
+            '<span class="status">(some pages could not be produced in the last run)</span>'
+            in county)
+
+
+@pytest.mark.slow
+def test_the_notice_page_names_the_problem_and_keeps_the_navigation(runs):
+    root, _ = runs[1]
+    pack = root / "reports" / "broken-b-missing-b"
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["notices"] == [NOTICE]
+    assert [(p["href"], p["title"], p["charts"]) for p in manifest["pages"]] == [
+        ("01-baseline.html", "Baseline: not available", 0),
+        ("localities/pn-1.html", f"Locality profile: {HOSTILE}", 1)]
+    notice = (pack / "01-baseline.html").read_text()
+    assert "<h1>Baseline: not available</h1>" in notice
+    assert ("This page could not be produced in this run: 01_baseline: InputError: "
+            "missing_extract.csv: file not found (expected in data/raw/). The rest of the pack "
+            "is complete; the run summary lists the problem.") in notice
+    assert '<a href="index.html">Broken &amp; &lt;b&gt;Missing&lt;/b&gt; evidence pack</a>' \
+        in notice and "<b>Missing</b>" not in notice
+    assert 'href="assets/style.css"' in notice and "plotly.min.js" not in notice
+    front = (pack / "index.html").read_text()
+    assert '<a href="01-baseline.html">Baseline: not available</a>' in front
+    assert '<a href="localities/pn-1.html">' in front
 
 
 @pytest.mark.slow
 def test_the_run_summary_json(runs):
     root, summary = runs[1]
     written = json.loads((root / "reports" / "run_summary.json").read_text())
-    assert written["ok"] == 1 and written["failed"] == 1
+    assert (written["ok"], written["partial"], written["failed"]) == (1, 1, 0)
     for entry in written["districts"]:
         assert isinstance(entry.pop("seconds"), float)
     assert written["districts"] == [
         {"code": "E07000129", "name": "Blaby", "slug": "blaby", "status": "ok", "pages": 2,
-         "error": "", "ran": 2, "reused": 0, "computed": 0, "published": True},
+         "error": "", "ran": 2, "reused": 0, "computed": 0, "published": True, "notices": []},
         {"code": "E09999999", "name": "Broken & <b>Missing</b>", "slug": "broken-b-missing-b",
-         "status": "failed", "pages": 0, "error": summary.results[1].error, "ran": 1,
-         "reused": 0, "computed": 0, "published": False}]
+         "status": "partial", "pages": 2, "error": summary.results[1].error, "ran": 2,
+         "reused": 0, "computed": 0, "published": True, "notices": [NOTICE]}]
+
+
+def _computed_except(failing: dict[tuple[str, str], str]):
+    """A stand-in for jobs.compute_results that raises for (district, "base"|"plans")."""
+    from pipeline.results import BASE_PARTS
+
+    def compute(plan, district, locality_ids, parts):
+        which = "base" if tuple(parts) == tuple(BASE_PARTS) else "plans"
+        if (district.code, which) in failing:
+            raise ValueError(failing[district.code, which])
+        return 0
+    return compute
+
+
+@pytest.mark.slow
+def test_a_district_whose_results_raise_fails_alone(tmp_path, monkeypatch):
+    from pipeline import jobs
+
+    monkeypatch.setattr(jobs, "forecast_targets", lambda plan: None)
+    monkeypatch.setattr(jobs, "compute_results", _computed_except(
+        {(GOOD.code, "base"): "the log scale needs values above zero; 2020-06 has 0"}))
+    summary = run_batch(make_plan(tmp_path, results=True, localities_for=None,
+                                  districts=(GOOD, District("E07000133", "Melton"))))
+    assert [(r.name, r.status, r.pages) for r in summary.results] == [
+        ("Blaby", "failed", 0), ("Melton", "ok", 1)]
+    assert summary.results[0].error == \
+        "ValueError: the log scale needs values above zero; 2020-06 has 0"
+    assert summary.exit_code == 1
+    assert not (tmp_path / "reports/blaby").exists()
+    assert (tmp_path / "reports/melton/01-baseline.html").exists()
+
+
+@pytest.mark.slow
+def test_pages_whose_forecast_results_raise_become_notices(tmp_path, monkeypatch):
+    from pipeline import jobs
+
+    monkeypatch.setattr(jobs, "forecast_targets", lambda plan: None)
+    monkeypatch.setattr(jobs, "compute_results", _computed_except(
+        {(GOOD.code, "plans"): "grouped_bar_chart: no rows to plot"}))
+    notebooks = tmp_path / "notebooks"  # a step 3 page: it presents the forecasts' results
+    notebooks.mkdir()
+    for name, source in (("01_baseline", "01_baseline"), ("03_forecast", "02_evidence")):
+        (notebooks / f"{name}.ipynb").write_bytes((FIXTURES / f"{source}.ipynb").read_bytes())
+    plan = make_plan(tmp_path, results=True, locality_notebook=None, districts=(GOOD,),
+                     steps=("01_baseline", "03_forecast"), notebooks_dir=notebooks)
+    summary = run_batch(plan)
+    [blaby] = summary.results
+    assert (blaby.status, blaby.pages, blaby.ran) == ("partial", 2, 1)
+    assert blaby.notices == ["03-forecast.html: ValueError: grouped_bar_chart: no rows to plot"]
+    assert summary.exit_code == 1
+    pack = tmp_path / "reports" / "blaby"
+    assert "Stand-in key message" in (pack / "01-baseline.html").read_text()
+    assert "<h1>Forecast: not available</h1>" in (pack / "03-forecast.html").read_text()
+    # the next run tries the page again (and would publish it if the results were computed)
+    monkeypatch.setattr(jobs, "compute_results", _computed_except({}))
+    again = run_batch(plan)
+    assert [(r.status, r.ran, r.reused, r.notices) for r in again.results] == [
+        ("ok", 1, 1, [])]
+    assert "not available" not in (pack / "03-forecast.html").read_text()
 
 
 @pytest.mark.slow
@@ -169,7 +258,7 @@ def test_two_workers_publish_the_same_bytes_as_one(runs):
         for entry in s["districts"]:
             entry.pop("seconds")
     assert summaries[0] == summaries[1]
-    assert one.keys() == two.keys() and len(one) == 11
+    assert one.keys() == two.keys() and len(one) == 18  # both packs, the notice page too
     assert one == two
 
 

@@ -18,6 +18,7 @@ from pipeline.localities import slug
 from pipeline.pages.appraisal import scenario_paths
 from pipeline.registers import BAU_ID
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -339,6 +340,7 @@ def write_plan_workbook(plan: ActionPlan, output_dir: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+@page_sections
 class ActionPlanPage:
     """The action-plan page of one district, shown section by section from a notebook.
 

@@ -23,6 +23,7 @@ from pipeline.pages.appraisal_package import (  # noqa: F401  (re-exported)
 )
 from pipeline.registers import BAU_ID, CRITERIA, CRITERIA_DIRECTIONS
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -271,6 +272,7 @@ def appraisal_downloads(appraisal: DistrictAppraisal | None) -> tuple[pd.DataFra
 # --------------------------------------------------------------------------------------------
 
 
+@page_sections
 class AppraisalPage:
     """The option-appraisal page of one district, shown section by section from a notebook.
 

@@ -18,10 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.context import work_folder
+from pipeline.errors import NoData
 from pipeline.pages import baseline_tables as tables
 from pipeline.pages import baseline_text as text
 from pipeline.reporting import charts
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -41,6 +43,7 @@ THEME_COUNT_LABELS: dict[str, str] = {
     "not compared": "○ Not compared"}
 
 
+@page_sections
 class BaselinePage:
     """The baseline page of one area (a district, or the county overview).
 
@@ -327,6 +330,14 @@ class BaselinePage:
             show_note(f"No neighbourhood in {self.area.name} meets the rule for a priority "
                       "neighbourhood, so none is outlined.")
 
+    def _map_values(self, values: pd.DataFrame, what: str) -> pd.DataFrame:
+        """A map's values, or :class:`NoData` (a sentence on the page) when no LSOA of the area
+        has a value of its indicator."""
+        if (values["flag"] == "[x]").all():
+            raise NoData(f"no LSOA values of {', '.join(values['indicator_id'].unique())} for "
+                         f"{self.area.name}", what=f"{self.area.name}: map of {what}")
+        return values
+
     def _map(self, values: pd.DataFrame, chart_id: str, *, title: str, colour_label: str,
              summary: str) -> None:
         maps = self.results.maps
@@ -338,7 +349,9 @@ class BaselinePage:
 
     def imd_map(self) -> None:
         """IMD 2019 score by neighbourhood (map); staged."""
-        values, name = self.results.maps.imd, self.area.name
+        values = self._map_values(self.results.maps.imd,
+                                  "the Index of Multiple Deprivation 2019 score")
+        name = self.area.name
         self._map(values, "baseline-map-imd",
                   title=f"{name}: Index of Multiple Deprivation 2019 score",
                   colour_label="IMD score (higher = more deprived)",
@@ -349,7 +362,9 @@ class BaselinePage:
 
     def crime_map(self) -> None:
         """Crime rate by neighbourhood (map); staged."""
-        values, name = self.results.maps.crime, self.area.name
+        values = self._map_values(self.results.maps.crime,
+                                  "recorded crime per 1,000 residents")
+        name = self.area.name
         self._map(values, "baseline-map-crime",
                   title=f"{name}: recorded crime per 1,000 residents, "
                         f"{values['period'].iloc[0]}",
@@ -363,7 +378,10 @@ class BaselinePage:
 
     def qualifications_map(self) -> None:
         """Adults with no qualifications by neighbourhood (map, Census 2011); staged."""
-        values, name = self.results.maps.qualifications, self.area.name
+        values = self._map_values(
+            self.results.maps.qualifications,
+            "residents aged 16 and over with no qualifications (2011 Census)")
+        name = self.area.name
         self._map(values, "baseline-map-qualifications",
                   title=f"{name}: residents aged 16 and over with no qualifications (2011 "
                         "Census)",

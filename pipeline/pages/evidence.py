@@ -28,6 +28,7 @@ from pipeline.pages.evidence_text import (
 )
 from pipeline.reporting.charts import choropleth_map
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -247,6 +248,7 @@ def judged_inequality(inequality: pd.DataFrame) -> pd.DataFrame:
 # The page, section by section
 
 
+@page_sections
 class EvidencePage:
     """The evidence page of one district (or the county): one method per section.
 

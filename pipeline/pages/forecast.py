@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 from pipeline.context import work_folder
 from pipeline.pages.forecast_tables import forecast_downloads, history_table, summary_display
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -74,6 +75,10 @@ def series_note(series: TargetSeries) -> str:
             + (f" ({years})" if n_years <= 8 else "") + ".")
 
 
+#: The model scales as the page names them.
+SCALE_NAMES = {"log": "logarithm", "logit": "log-odds"}
+
+
 def series_caveats(series: TargetSeries) -> list[str]:
     """Caveats about a target's values: estimated years, Index of Deprivation editions."""
     caveats = []
@@ -85,6 +90,12 @@ def series_caveats(series: TargetSeries) -> list[str]:
         caveats.append("Index of Deprivation editions are several years apart and each "
                        "describes the years before it; scores from different editions are "
                        "only broadly comparable.")
+    if series.scale_fallback is not None:
+        scale, period, value = series.scale_fallback
+        caveats.append(f"The forecast works on the values themselves, not on their "
+                       f"{SCALE_NAMES.get(scale, scale)}, because {period} has a value of "
+                       f"{significant_figures_text(value)}, which the "
+                       f"{SCALE_NAMES.get(scale, scale)} cannot take.")
     return caveats
 
 
@@ -316,6 +327,7 @@ ILLUSTRATIVE_NOTE = (
     "targets the partnership has agreed. The forecasts use the real data.")
 
 
+@page_sections
 @dataclass(frozen=True)
 class ForecastPage:
     """The forecast page of one district (or the county overview): one method per section.

@@ -19,6 +19,7 @@ from pipeline.context import work_folder
 from pipeline.pages.messages import key_message_sentences
 from pipeline.reporting.charts import age_structure_chart, choropleth_map
 from pipeline.reporting.display import (
+    page_sections,
     show_figure,
     show_key_messages,
     show_markdown,
@@ -307,6 +308,7 @@ def trend_download(trends: pd.DataFrame) -> pd.DataFrame:
 # The page, section by section
 
 
+@page_sections
 class ProfilePage:
     """The locality profile page: one method per section, called by the notebook in order.
 

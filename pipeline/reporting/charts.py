@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.errors import NoData
 from pipeline.reporting.chart_style import (
     BAR_PATTERNS,
     DEFAULT_HEIGHT,
@@ -83,10 +84,11 @@ DECILE_TEXT_COLOURS: tuple[str, ...] = (
 # Lines and bars
 
 
-def _require_rows(df: pd.DataFrame, builder: str) -> None:
-    """Raise ``ValueError`` naming the ``builder`` when there is nothing to plot."""
+def _require_rows(df: pd.DataFrame, builder: str, title: str = "") -> None:
+    """Raise :class:`~pipeline.errors.NoData` (a ``ValueError``) naming the ``builder`` when
+    there is nothing to plot; a page shows a sentence naming ``title`` instead."""
     if df.empty:
-        raise ValueError(f"{builder}: no rows to plot")
+        raise NoData(f"{builder}: no rows to plot", what=title)
 
 
 def _line_and_markers(style: Mapping[str, str]) -> dict[str, dict[str, Any]]:
@@ -139,11 +141,11 @@ def trend_chart(
         Missing columns, only one of lower/upper, or an empty frame.
     """
     _require_columns(df, [x, y, series, lower, upper], "trend_chart")
+    _require_rows(df, "trend_chart", title)
     title, y_label = plot_text(title, "title"), plot_text(y_label, "y_label")
     interval_label = plot_text(interval_label, "interval_label")
     if (lower is None) != (upper is None):
         raise ValueError("trend_chart: give both lower and upper interval columns, or neither")
-    _require_rows(df, "trend_chart")
     groups = _ordered(df[series], series_order) if series is not None else [None]
     fig = go.Figure()
     for i, name in enumerate(groups):
@@ -218,10 +220,10 @@ def grouped_bar_chart(
         d3 format of the value labels (shown at the bar ends when there are no error bars).
     """
     _require_columns(df, [category, value, group, lower, upper], "grouped_bar_chart")
+    _require_rows(df, "grouped_bar_chart", title)
     title, value_label = plot_text(title, "title"), plot_text(value_label, "value_label")
     if (lower is None) != (upper is None):
         raise ValueError("grouped_bar_chart: give both lower and upper, or neither")
-    _require_rows(df, "grouped_bar_chart")
     categories = _ordered(df[category], category_order)
     groups = _ordered(df[group], group_order) if group is not None else [None]
     category_labels = [plot_label_text(c) for c in categories]
@@ -289,9 +291,9 @@ def age_structure_chart(
         First = the bars; the rest = lines. Default: as they first appear.
     """
     _require_columns(df, [band, share, area], "age_structure_chart")
+    _require_rows(df, "age_structure_chart", title)
     title = plot_text(title, "title")
     value_label = plot_text(value_label, "value_label")
-    _require_rows(df, "age_structure_chart")
     areas = _ordered(df[area], area_order)
     bands = list(dict.fromkeys(df[band].tolist()))
     band_labels = [plot_label_text(b) for b in bands]
@@ -341,9 +343,9 @@ def decile_distribution_chart(
         Column names.
     """
     _require_columns(df, [edition, decile, share], "decile_distribution_chart")
+    _require_rows(df, "decile_distribution_chart", title)
     title = plot_text(title, "title")
     value_label = plot_text(value_label, "value_label")
-    _require_rows(df, "decile_distribution_chart")
     deciles = pd.to_numeric(df[decile], errors="coerce")
     if deciles.isna().any() or not deciles.between(1, 10).all() or (deciles % 1 != 0).any():
         raise ValueError("decile_distribution_chart: deciles must be whole numbers from 1 to 10")
@@ -393,10 +395,10 @@ def comparison_marker_chart(
     """
     _require_columns(df, [category, value, lower, upper, benchmark, symbols],
                      "comparison_marker_chart")
+    _require_rows(df, "comparison_marker_chart", title)
     title = plot_text(title, "title")
     value_label = plot_text(value_label, "value_label")
     benchmark_label = plot_text(benchmark_label, "benchmark_label")
-    _require_rows(df, "comparison_marker_chart")
     labels = df[category].astype(str)
     if symbols is not None:
         labels = labels + " " + df[symbols].fillna("").astype(str)

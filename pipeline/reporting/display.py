@@ -17,7 +17,9 @@ choropleths drawn from GeoJSON with the base map switched off.
 
 from __future__ import annotations
 
+import functools
 import html
+import inspect
 import json
 import math
 import re
@@ -30,6 +32,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import display
 
+from pipeline.errors import NoData
 from pipeline.reporting import template_environment
 from pipeline.schema import require_text
 
@@ -393,3 +396,37 @@ def show_note(text: str, kind: str = "note") -> None:
     """Display a short note (``kind="note"``) or caution (``kind="caution"``) for the reader."""
     body = note_html(text, kind)
     display({"text/html": body, "text/plain": text}, raw=True, metadata=_metadata("note"))
+
+
+# --------------------------------------------------------------------------------------------
+# Sections without data
+
+
+def not_available_text(what: str = "") -> str:
+    """The sentence a page shows where a chart, map or table has no data for the area."""
+    what = " ".join(str(what).split())
+    if what:
+        return f"{what}: the data are not available for this area."
+    return "The data for this part of the page are not available for this area."
+
+
+def page_sections(cls: type) -> type:
+    """Class decorator for a page: each public method (one section of the page) that meets
+    :class:`~pipeline.errors.NoData` -- a chart or map given nothing to show, as real data with
+    zeros and missing families can -- shows :func:`not_available_text` as a note instead of
+    failing the page."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _section(member))
+    return cls
+
+
+def _section(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def section(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except NoData as exc:
+            show_note(not_available_text(exc.what))
+            return None
+    return section

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from pipeline.errors import NoData
 from pipeline.reporting.format import plot_label_text
 from pipeline.schema import require_columns as _require
 from pipeline.stats import COMPARISON_COLOURS, COMPARISON_SYMBOLS
@@ -168,7 +169,7 @@ def inequality_chart(gradient: pd.DataFrame, *, title: str = "",
     _require(gradient, ["indicator_id", "title", "unit", "decile", "value", "lower_ci",
                         "upper_ci", "fitted"], "inequality_chart")
     if gradient.empty:
-        raise ValueError("inequality_chart: no indicator to chart")
+        raise NoData("inequality_chart: no indicator to chart", what=title)
     if columns < 1:
         raise ValueError("columns must be at least 1")
     ids = list(dict.fromkeys(gradient["indicator_id"]))

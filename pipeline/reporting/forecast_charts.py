@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.errors import NoData
 from pipeline.reporting.chart_style import (
     FONT,
     SERIES_COLOURS,
@@ -117,7 +118,7 @@ def forecast_chart(
     title, y_label = require_text(title, "title"), plot_text(y_label, "y_label")
     history_label = plot_text(history_label, "history_label")
     if history.empty:
-        raise ValueError("forecast_chart: no history to plot")
+        raise NoData("forecast_chart: no history to plot", what=title)
     fig = go.Figure()
     if not projection.empty:
         x = projection["period"].astype(int).tolist()

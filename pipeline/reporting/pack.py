@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -32,7 +32,7 @@ import pandas as pd
 
 from pipeline.io import sha256_file, write_atomic, write_json, write_parquet, write_text
 from pipeline.localities import slug
-from pipeline.reporting.display import FLAG_MEANINGS
+from pipeline.reporting.display import FLAG_MEANINGS, note_html
 from pipeline.reporting.export import (
     ASSET_FILES,
     ASSETS_DIRNAME,
@@ -41,6 +41,7 @@ from pipeline.reporting.export import (
     footer_values,
     inputs_fingerprint,
     public_parameters,
+    relative_prefix,
     render,
 )
 from pipeline.reporting.workbook import (
@@ -288,6 +289,29 @@ def write_pack_index(
     return write_text(html, Path(pack_dir) / INDEX_FILE)
 
 
+def page_name(notebook: str) -> str:
+    """A step notebook's name as readers know the page (``"04_option_appraisal"`` ->
+    ``"Option appraisal"``)."""
+    words = notebook.lstrip("0123456789_-").replace("_", " ").strip() or notebook
+    return words[:1].upper() + words[1:]
+
+
+def write_notice_page(path: str | Path, *, name: str, problem: str, context: PageContext,
+                      depth: int = 0) -> str:
+    """Write the page published in place of one that could not be produced: a short notice
+    naming the problem (escaped), with the pack's navigation and footer. Returns its title."""
+    title = f"{name}: not available"
+    prefix = relative_prefix(depth)
+    body = note_html(f"This page could not be produced in this run: {problem}. The rest of "
+                     "the pack is complete; the run summary lists the problem.", "caution")
+    page = render("page.html.j2", title=title, pack_title=context.pack_title,
+                  home_href=f"{prefix}{INDEX_FILE}" if context.pack_title else "",
+                  assets_href=f"{prefix}{ASSETS_DIRNAME}", has_charts=False, toc=[],
+                  body=body, footer=footer_values(context, context.parameters or {}))
+    write_text(page, path)
+    return title
+
+
 def write_manifest(
     pack_dir: str | Path,
     *,
@@ -295,8 +319,10 @@ def write_manifest(
     context: PageContext,
     pages: Sequence[PackPage],
     downloads: Sequence[Download],
+    notices: Sequence[str] = (),
 ) -> Path:
-    """Write ``manifest.json``: what the pack was built from and what it contains."""
+    """Write ``manifest.json``: what the pack was built from and what it contains (and, when
+    some pages are notices, ``notices``: ``"<page>: <problem>"`` for each)."""
     manifest = {
         "district": {"code": district.code, "name": district.name, "slug": district.slug},
         "county": district.county,
@@ -309,6 +335,7 @@ def write_manifest(
         "pages": [{**asdict(p), "chart_ids": list(p.chart_ids), "charts": p.charts,
                    "key_messages": list(p.key_messages)} for p in pages],
         "downloads": [asdict(d) for d in downloads],
+        **({"notices": list(notices)} if notices else {}),
     }
     return write_json(manifest, Path(pack_dir) / MANIFEST_FILE)
 
@@ -353,16 +380,20 @@ def write_site_index(reports_dir: str | Path, site: SiteIndex) -> Path:
 
 
 def site_entries(
-    reports_dir: str | Path, districts: Sequence[District], failed: Mapping[str, str] = {}
+    reports_dir: str | Path, districts: Sequence[District], failed: Mapping[str, str] = {},
+    partial: Collection[str] = (),
 ) -> list[SiteEntry]:
     """One entry per district in config order: a link where its pack exists; a note where it
-    does not, or where this run failed and the pack on disk is from an earlier run."""
+    does not, where this run failed and the pack on disk is from an earlier run, or where some
+    of its pages are notices (``partial``)."""
     entries = []
     for d in districts:
         exists = (Path(reports_dir) / d.slug / INDEX_FILE).exists()
         if d.code in failed:
             note = ("not updated: the last run failed, this pack is from an earlier run"
                     if exists else "not available: the last run failed")
+        elif d.code in partial and exists:
+            note = "some pages could not be produced in the last run"
         else:
             note = "" if exists else "not built yet"
         entries.append(SiteEntry(name=d.name, code=d.code,
@@ -373,9 +404,9 @@ def site_entries(
 __all__ = [
     "FIXED_DATE", "deterministic_zip",
     "District", "Download", "PackPage", "SiteEntry", "SiteIndex", "StagedTable",
-    "copy_pack_assets", "load_staged_tables", "pack_slug", "site_entries", "stage_table",
-    "workbook_bytes", "write_csv", "write_downloads", "write_manifest", "write_pack_index",
-    "write_site_index",
+    "copy_pack_assets", "load_staged_tables", "pack_slug", "page_name", "site_entries",
+    "stage_table", "workbook_bytes", "write_csv", "write_downloads", "write_manifest",
+    "write_notice_page", "write_pack_index", "write_site_index",
 ]
 
 

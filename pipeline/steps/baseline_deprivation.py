@@ -263,25 +263,25 @@ def map_values(store: pd.DataFrame, lsoas: pd.DataFrame, area: BaselineArea, ind
         ``lsoa_code``, ``lsoa_name``, ``ward_name``, ``indicator_id``, ``period``, ``value``,
         ``lower_ci``, ``upper_ci``, ``numerator``, ``denominator``, ``flag``,
         ``priority_neighbourhood``; one row per LSOA of the area (missing values stay, so the
-        map shows them grey), sorted by code. Small numbers are suppressed.
+        map shows them grey), sorted by code. Small numbers are suppressed. Where the data
+        have no LSOA value of the indicator (for ``period``) every row is flagged ``[x]``
+        (period ``""`` when none is asked for).
 
     Raises
     ------
     ValueError
-        Missing columns, or no LSOA values of the indicator (for ``period``).
+        Missing columns.
     """
     _require(store, STORE_NEEDED, "map_values", "the store")
     _require(lsoas, ["lsoa_code", "lsoa_name"], "map_values", "the LSOA table")
     rows = store[(store["area_type"] == area.working_vintage)
                  & (store["indicator_id"] == indicator_id) & (store["category"] == "")
                  & store["area_code"].isin(area.lsoa_codes)]
-    if rows.empty:
-        raise ValueError(f"map_values: no LSOA values of {indicator_id} for {area.name}")
-    period = max(rows["period"]) if period is None else str(period)
-    rows = rows[rows["period"] == period]
-    if rows.empty:
-        raise ValueError(f"map_values: no LSOA values of {indicator_id} for {period}")
-    rows = suppress(rows.rename(columns={"area_code": "lsoa_code"}), min_count)
+    if period is None:
+        period = max(rows["period"]) if len(rows) else ""
+    period = str(period)
+    rows = suppress(rows[rows["period"] == period].rename(columns={"area_code": "lsoa_code"}),
+                    min_count)
     base = lsoas[lsoas["lsoa_code"].isin(area.lsoa_codes)]
     columns = ["lsoa_code", "lsoa_name"] + (["ward_name"] if "ward_name" in base else [])
     out = base[columns].merge(rows[["lsoa_code", "indicator_id", "period", "value", "lower_ci",

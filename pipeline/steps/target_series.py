@@ -132,23 +132,52 @@ def gap_history(area: pd.DataFrame, comparator: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def choose_scale(indicator: Mapping[str, Any], values: pd.Series, is_gap: bool
-                 ) -> tuple[str, float]:
-    """The model scale and the logit's 100%: ``identity`` for gaps and scores, ``logit`` (100) for
-    percentages, ``log`` for rates and counts (``identity`` if a value is zero or below)."""
+def _preferred_scale(indicator: Mapping[str, Any], is_gap: bool) -> tuple[str, float]:
+    """The scale that suits the measure: ``identity`` for gaps and scores, ``logit`` (100) for
+    percentages, ``log`` for rates and counts."""
     if is_gap:
         return "identity", 1.0
     unit = str(indicator.get("unit", "")).strip().lower()
     method = str(indicator.get("method", ""))
-    positive = bool((pd.to_numeric(values, errors="coerce").dropna() > 0).all())
     if unit == "%":
-        inside = bool(pd.to_numeric(values, errors="coerce").dropna().between(0, 100,
-                                                                                inclusive="neither").all())
-        return ("logit", 100.0) if inside else ("identity", 1.0)
-    if (method in ("annual_rate", "count", "monthly_count", "ratio") or unit.startswith("per ")) \
-            and positive:
+        return "logit", 100.0
+    if method in ("annual_rate", "count", "monthly_count", "ratio") or unit.startswith("per "):
         return "log", 1.0
     return "identity", 1.0
+
+
+def _outside(scale: str, values: pd.Series) -> pd.Series:
+    """Which values the scale cannot take (zero or below for the log; 0% or 100% and beyond
+    for the logit)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if scale == "log":
+        return numbers <= 0
+    if scale == "logit":
+        return numbers.notna() & ~numbers.between(0, 100, inclusive="neither")
+    return pd.Series(False, index=values.index)
+
+
+def choose_scale(indicator: Mapping[str, Any], values: pd.Series, is_gap: bool
+                 ) -> tuple[str, float]:
+    """The model scale and the logit's 100%: ``identity`` for gaps and scores, ``logit`` (100) for
+    percentages, ``log`` for rates and counts -- and ``identity`` when a value is outside what
+    that scale allows (a month with no crime, a share of 0%)."""
+    scale, proportion_max = _preferred_scale(indicator, is_gap)
+    if _outside(scale, values).any():
+        return "identity", 1.0
+    return scale, proportion_max
+
+
+def scale_fallback(indicator: Mapping[str, Any], history: pd.DataFrame, is_gap: bool
+                   ) -> tuple[str, str, float] | None:
+    """Why :func:`choose_scale` fell back to ``identity`` for a history: ``(preferred scale,
+    first period outside it, its value)``; ``None`` when it did not."""
+    scale, _ = _preferred_scale(indicator, is_gap)
+    outside = _outside(scale, history["value"])
+    if not outside.any():
+        return None
+    first = outside.to_numpy().argmax()
+    return scale, str(history["period"].iloc[first]), float(history["value"].iloc[first])
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,6 +214,10 @@ class TargetSeries:
     mixes_editions
         Whether the values are scores of Index of Deprivation editions (several years apart, only
         broadly comparable).
+    scale_fallback
+        When the forecast is on the values themselves because a value is outside the scale that
+        suits the measure: ``(that scale, the first such period, its value)``
+        (:func:`scale_fallback`); else ``None``.
     """
 
     target: Target
@@ -203,6 +236,7 @@ class TargetSeries:
     target_value: float
     estimated_periods: tuple[int, ...] = field(default_factory=tuple)
     mixes_editions: bool = False
+    scale_fallback: tuple[str, str, float] | None = None
 
     @property
     def history(self) -> pd.DataFrame:
@@ -377,12 +411,14 @@ def resolve_target(
     baseline_value = _baseline_value(annual, target, file)
     target_value = target_value_of(target, baseline_value)
 
-    scale, proportion_max = choose_scale(indicator, annual["value"], comparator is not None)
     estimated = tuple(int(p) for p in annual.loc[annual["flag"] == "[e]", "period"])
     mixes_editions = bool(str(indicator.get("method")) == "value"
                           and re.search(r"imd|score", target.indicator))
     monthly_ok = monthly is not None and can_forecast(monthly, "monthly")[0]
     frequency = "monthly" if monthly_ok else "annual"
+    history = monthly if monthly_ok else annual  # the series forecast decides the scale
+    scale, proportion_max = choose_scale(indicator, history["value"], comparator is not None)
+    fallback = scale_fallback(indicator, history, comparator is not None)
     return TargetSeries(
         target=target, indicator=indicator, area_name=area_label(target.area, data),
         comparator=comparator,
@@ -392,7 +428,7 @@ def resolve_target(
         comparator_monthly=comparator_monthly if monthly_ok else None,
         frequency=frequency, scale=scale, proportion_max=proportion_max,
         baseline_value=baseline_value, target_value=float(target_value),
-        estimated_periods=estimated, mixes_editions=mixes_editions,
+        estimated_periods=estimated, mixes_editions=mixes_editions, scale_fallback=fallback,
     )
 
 

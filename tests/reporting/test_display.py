@@ -257,3 +257,56 @@ def test_notes_are_labelled_in_words_and_escaped(shown):
     assert shown[0][2] == {OUTPUT_KEY: {"kind": "note"}}
     with pytest.raises(ValueError, match="kind"):
         note_html("x", kind="warning!")
+
+
+# --------------------------------------------------------------------------------------------
+# Sections without data
+
+
+def test_a_chart_without_rows_becomes_a_sentence_on_the_page(shown):
+    from pipeline.reporting import charts
+    from pipeline.reporting.display import page_sections
+
+    @page_sections
+    class Page:
+        def crime(self, rows: pd.DataFrame) -> str:
+            fig = charts.grouped_bar_chart(rows, category="title", value="value",
+                                           group="period", title="Burnley: crime by year",
+                                           value_label="Per 1,000 residents")
+            display.show_figure(fig, "crime", "summary")
+            return "shown"
+
+        def broken(self) -> None:
+            raise ValueError("a real bug")
+
+    empty = pd.DataFrame({"title": [], "value": [], "period": []})
+    assert Page().crime(empty) is None
+    [(obj, _, metadata)] = shown
+    assert obj["text/plain"] == "Burnley: crime by year: the data are not available for this area."
+    assert '<aside class="note note-note" role="note">' in obj["text/html"]
+    assert metadata == {"pipeline": {"kind": "note"}}
+    assert Page().crime(pd.DataFrame({"title": ["All"], "value": [1.0], "period": ["2021"]})) \
+        == "shown"
+    with pytest.raises(ValueError, match="a real bug"):  # only missing data becomes a sentence
+        Page().broken()
+    assert display.not_available_text() == \
+        "The data for this part of the page are not available for this area."
+
+
+def test_a_map_without_values_becomes_a_sentence_on_the_baseline_page(shown):
+    from types import SimpleNamespace
+
+    from pipeline.pages.baseline import BaselinePage
+
+    no_values = pd.DataFrame({"lsoa_code": ["E01024979", "E01024980"],
+                              "lsoa_name": ["Burnley 001A", "Burnley 001B"],
+                              "indicator_id": "c11_no_qualifications_pct", "period": "",
+                              "value": [float("nan")] * 2, "flag": ["[x]", "[x]"],
+                              "priority_neighbourhood": [False, False]})
+    page = BaselinePage.__new__(BaselinePage)
+    page.results = SimpleNamespace(maps=SimpleNamespace(qualifications=no_values))
+    page.area = SimpleNamespace(name="Burnley")
+    assert page.qualifications_map() is None
+    assert [obj["text/plain"] for obj, _, _ in shown] == [
+        "Burnley: map of residents aged 16 and over with no qualifications (2011 Census): the "
+        "data are not available for this area."]

@@ -333,10 +333,14 @@ def test_map_values_every_lsoa_suppressed_and_missing_flagged(store):
     assert crime["value"].isna().all()
     names = dep.area_lsoa_names(LSOAS, DISTRICT)
     assert names["lsoa_code"].tolist() == ["L1", "L2"] and "ward_name" in names
-    with pytest.raises(ValueError, match="no LSOA values of income_score"):
-        dep.map_values(store, LSOAS, DISTRICT, "income_score")
-    with pytest.raises(ValueError, match="no LSOA values of imd_score for 2015"):
-        dep.map_values(store, LSOAS, DISTRICT, "imd_score", period="2015")
+    # no values of the indicator (for the period): every LSOA is there, flagged [x] (the
+    # page says the map is not available rather than the district losing its results)
+    missing = dep.map_values(store, LSOAS, DISTRICT, "income_score")
+    assert missing["lsoa_code"].tolist() == ["L1", "L2"]
+    assert missing["flag"].tolist() == ["[x]", "[x]"] and missing["value"].isna().all()
+    assert missing["period"].tolist() == ["", ""]
+    old = dep.map_values(store, LSOAS, DISTRICT, "imd_score", period="2015")
+    assert old["flag"].tolist() == ["[x]", "[x]"] and old["period"].tolist() == ["2015"] * 2
 
 
 def test_priority_lsoas_within_the_area():

@@ -17,6 +17,7 @@ from pipeline.steps.target_series import (
     monthly_counts,
     monthly_rates,
     resolve_target,
+    scale_fallback,
 )
 from pipeline.store import load_observations
 
@@ -88,6 +89,19 @@ def test_choose_scale_by_unit_method_and_gap():
         ("logit", 100.0)
     assert choose_scale({"unit": "score", "method": "value"}, pd.Series([-0.2, 0.3]), False) == \
         ("identity", 1.0)
+
+
+def test_a_month_with_no_crime_rules_out_the_log_scale_and_says_why():
+    rate = {"unit": "per 1,000 residents", "method": "annual_rate"}
+    months = pd.DataFrame({"period": ["2020-04", "2020-05", "2020-06", "2020-07"],
+                           "value": [0.31, 0.12, 0.0, 0.25]})
+    assert choose_scale(rate, months["value"], is_gap=False) == ("identity", 1.0)
+    assert scale_fallback(rate, months, is_gap=False) == ("log", "2020-06", 0.0)
+    assert scale_fallback(rate, months.iloc[[0, 1, 3]], is_gap=False) is None
+    shares = pd.DataFrame({"period": [2011, 2021], "value": [0.0, 3.5]})
+    assert scale_fallback({"unit": "%", "method": "ratio"}, shares, False) == \
+        ("logit", "2011", 0.0)
+    assert scale_fallback(rate, months, is_gap=True) is None  # gaps are on the values anyway
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,3 +206,26 @@ def test_unknown_or_empty_areas_and_baselines_are_errors_naming_the_target(real)
         area=data.localities["locality_id"].iloc[0], area_kind="locality")
     with pytest.raises(InputError, match="target 'loc_gap': comparator rest_of_district"):
         resolve_target(locality_gap, data, observations)
+
+
+def test_a_zero_month_in_the_series_forecast_picks_the_identity_scale(real):
+    """Real data has months with no crime of a kind in a small area: the monthly series (not
+    its yearly sums) decides the scale, and the forecast is made instead of failing with
+    "the log scale needs values above zero; 2020-06 has 0"."""
+    from pipeline.pages.forecast import series_caveats
+    from pipeline.steps.target_forecast import forecast_target
+
+    data, registers, observations = real
+    burglary = _register_target(registers, "burglary_county")
+    june = (observations["period"] == "2020-06") & (observations["category"] == "Burglary")
+    assert june.sum() > 0
+    zeroed = observations.assign(value=observations["value"].where(~june, 0.0))
+    series = resolve_target(burglary, data, zeroed)
+    assert series.monthly.set_index("period").loc["2020-06", "value"] == 0.0
+    assert series.annual["value"].min() > 0  # the yearly rates alone would allow the log
+    assert (series.frequency, series.scale) == ("monthly", "identity")
+    assert series.scale_fallback == ("log", "2020-06", 0.0)
+    forecast = forecast_target(series, n_draws=200)
+    assert forecast.forecast and forecast.projection.scale == "identity"
+    assert "The forecast works on the values themselves, not on their logarithm, because " \
+           "2020-06 has a value of 0, which the logarithm cannot take." in series_caveats(series)
