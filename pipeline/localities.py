@@ -20,7 +20,8 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import check_keys, load_yaml
 from pipeline.errors import InputError
-from pipeline.ingest.common import find_column, read_csv, read_excel
+from pipeline.ingest.common import read_csv, read_excel
+from pipeline.ingest.headers import canonical_columns
 from pipeline.paths import PROJECT_ROOT, resolve
 
 log = logging.getLogger(__name__)
@@ -280,13 +281,19 @@ def read_forum_file(path: str | Path) -> pd.DataFrame:
     """Read a forum-area file (CSV or XLSX): columns ``forum`` and ``lsoa_code`` or ``ward_code``."""
     path = Path(path)
     df = read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv(path)
-    forum = find_column(df.columns, r"^forum", path, what="forum (the forum area's name)")
-    code = find_column(df.columns, r"^(lsoa|ward)(_| )?(code|cd)", path,
-                       what="lsoa_code or ward_code")
-    kind = "lsoa_code" if code.lower().startswith("lsoa") else "ward_code"
-    out = pd.DataFrame({"forum": df[forum].astype(str).str.strip(),
-                        kind: df[code].astype(str).str.strip(), "_row": np.arange(len(df)) + 2})
-    return out
+    found = {canonical: header for header, canonical in
+             canonical_columns(df.columns, ("forum", "lsoa_code", "ward_code"), path).items()}
+    if "forum" not in found:
+        raise InputError(path, "missing required column: forum (the forum area's name; "
+                               f"columns found: {', '.join(map(str, df.columns))})", row=1)
+    kind = "lsoa_code" if "lsoa_code" in found else "ward_code"
+    if kind not in found:
+        raise InputError(path, "missing required column: lsoa_code or ward_code (also read as "
+                               "LSOA11CD, LSOA21CD, LSOA code, WD19CD, Ward code ...; columns "
+                               f"found: {', '.join(map(str, df.columns))})", row=1)
+    return pd.DataFrame({"forum": df[found["forum"]].astype(str).str.strip(),
+                         kind: df[found[kind]].astype(str).str.strip(),
+                         "_row": np.arange(len(df)) + 2})
 
 
 def forum_areas_from_table(
