@@ -88,7 +88,7 @@ def detect_encoding(data: bytes, file: str | Path) -> str:
         offset = data.index(0)
         raise InputError(file, f"is not a text file: a NUL byte at offset {offset} (expected a "
                                "CSV saved as UTF-8, UTF-16 or Windows-1252; an Excel workbook "
-                               "must be named .xlsx)", row=data.count(b"\n", 0, offset) + 1)
+                               "must be named .xlsx)", line=data.count(b"\n", 0, offset) + 1)
     try:
         data.decode("utf-8")
         return "utf-8"
@@ -111,7 +111,7 @@ def _checked(data: bytes, encoding: str, file: str | Path) -> str:
         line = data[:exc.start].decode(encoding, errors="replace").count("\n") + 1
         raise InputError(file, f"cannot be decoded: byte 0x{data[exc.start]:02x} at offset "
                                f"{exc.start} is not valid {shown} (expected a CSV saved as "
-                               "UTF-8, UTF-16 or Windows-1252)", row=line) from None
+                               "UTF-8, UTF-16 or Windows-1252)", line=line) from None
     return encoding
 
 
