@@ -30,7 +30,7 @@ def load_yaml(path: str | Path) -> Any:
         raise InputError(path, f"config file not found (expected at {path})")
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_UniqueKeyLoader)  # a SafeLoader
     except UnicodeDecodeError as exc:
         raise InputError(path, f"cannot be decoded: byte 0x{exc.object[exc.start]:02x} at offset "
                                f"{exc.start} is not valid UTF-8 (expected a YAML file saved as "
@@ -38,6 +38,26 @@ def load_yaml(path: str | Path) -> Any:
     except yaml.YAMLError as exc:
         line, message = yaml_problem(exc)
         raise InputError(path, f"is not valid YAML: {message}", line=line) from None
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
+    silently, so a second ``file:`` below a first would undo it without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in first:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key}' is given twice in one mapping (first on line "
+                                    f"{first[key] + 1}); expected each key once",
+                        key_node.start_mark)
+                first[key] = key_node.start_mark.line
+            except TypeError:  # an unhashable key: PyYAML reports it below
+                break
+        return super().construct_mapping(node, deep=deep)
+
 
 _UNCLOSED = {
     "while scanning a quoted": "a quoted value opened on this line is not closed",
@@ -198,8 +218,7 @@ def load_geography_paths(path: str | Path, raw_dir: Path = RAW_DIR) -> dict[str,
 
 
 def _raw_file(value: Any, raw_dir: Path, catalogue: Path, where: str) -> Path:
-    """A catalogue path, from ``raw_dir``; refused if it leaves ``raw_dir`` (or the
-    catalogue's own folder, where a user may keep their files beside their settings)."""
-    return resolve_inside(str(value), raw_dir, (raw_dir, catalogue.parent), file=catalogue,
-                          where=where, expected=f"a file under data/raw/ or beside "
-                                                f"{catalogue.name}")
+    """A catalogue path, from ``raw_dir``; refused if it leaves ``raw_dir`` (every input is
+    kept under ``data/raw/``, where the manifest records it)."""
+    return resolve_inside(str(value), raw_dir, (raw_dir,), file=catalogue, where=where,
+                          expected="a file under data/raw/")
