@@ -2,8 +2,8 @@
 
 Used only by :func:`pipeline.ingest.common.read_csv`, the one function every CSV reader opens
 files with. Nothing is guessed by trial and error: the encoding comes from a byte-order mark,
-the pattern of NUL bytes (UTF-16 without a mark) or a strict decode; the delimiter from
-:class:`csv.Sniffer` on the first lines; decimal commas from the cells of those lines.
+the pattern of NUL bytes (UTF-16 without a mark) or a strict decode; the delimiter from how
+evenly each candidate splits the first lines; decimal commas from the cells of those lines.
 """
 
 from __future__ import annotations
@@ -116,22 +116,32 @@ def _checked(data: bytes, encoding: str, file: str | Path) -> str:
 
 
 def detect_delimiter(sample: str) -> str:
-    """The delimiter of a table from its first lines (comma when nothing else is clear)."""
-    lines = [line for line in sample.splitlines()[:50] if line.strip()]
+    """The delimiter of a table from its first lines (comma when nothing else is clear).
+
+    Each candidate splits the lines (quotes respected, as :mod:`csv` reads them); the one
+    that gives the most lines the same number of fields (more than one) wins, commas on a
+    tie. Title lines above a table and decimal commas in a semicolon file do not mislead it,
+    as they do :class:`csv.Sniffer`.
+    """
+    lines = sample.splitlines()[:100]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the sample may end inside a line
-    if not lines:
-        return ","
-    try:
-        found = csv.Sniffer().sniff("\n".join(lines), delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        return ","
-    if found == ",":
-        return found
-    # a sniffed delimiter must split the lines more than commas do, or the file is read as CSV
-    def widest(delimiter: str) -> int:
-        return max(len(row) for row in csv.reader(lines, delimiter=delimiter))
-    return found if widest(found) > 1 and widest(found) >= widest(",") else ","
+    lines = [line for line in lines if line.strip()]
+
+    def agreement(delimiter: str) -> tuple[int, int]:
+        try:
+            widths = pd.Series([len(row) for row in csv.reader(lines, delimiter=delimiter)])
+        except csv.Error:
+            return (0, 0)
+        widths = widths[widths > 1]
+        if widths.empty:
+            return (0, 0)
+        common = widths.value_counts()
+        return int(common.iloc[0]), int(common.index[0])
+
+    scores = {d: agreement(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: scores[d])  # max keeps the first of equals
+    return best if scores[best] > (0, 0) else ","
 
 
 def detect_decimal(sample: str, delimiter: str) -> str:

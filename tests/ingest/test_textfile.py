@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from pathlib import Path
 
@@ -29,21 +30,19 @@ def shipped_rows() -> list[list[str]]:
 def write_table(path: Path, rows: list[list[str]], *, delimiter: str = ",",
                 encoding: str = "utf-8", decimal: str = ".") -> Path:
     """Write ``rows`` as a delimited text file the way a spreadsheet program would."""
-    if decimal == ",":
-        rows = [rows[0]] + [[c.replace(".", ",") if _is_decimal(c) else c for c in row]
-                            for row in rows[1:]]
+    if decimal == ",":  # as a spreadsheet in such a locale writes them: 1.641 and 21,4
+        rows = [rows[0]] + [[_european(c) for c in row] for row in rows[1:]]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
     return path
 
 
-def _is_decimal(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return "." in cell
+def _european(cell: str) -> str:
+    """'1,641.5' -> '1.641,5'; text that is no number is left alone."""
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})*(\.\d+)?|[+-]?\d+\.\d+", cell):
+        return cell.replace(",", "_").replace(".", ",").replace("_", ".")
+    return cell
 
 
 def read(path: Path) -> pd.DataFrame:
@@ -178,3 +177,29 @@ def test_two_headers_for_the_same_column_are_named(tmp_path):
                                          r"'area_code' and 'LSOA11CD' are both read as "
                                          r"area_code"):
         read(write_table(tmp_path / "partners.csv", rows))
+
+
+@pytest.mark.parametrize(("encoding", "delimiter", "decimal"), [
+    ("utf-16", "\t", "."), ("utf-8-sig", ";", ","), ("cp1252", ";", ","),
+])
+def test_a_ness_table_in_other_forms_gives_the_shipped_values(tmp_path, encoding, delimiter,
+                                                              decimal):
+    from pipeline.ingest.tables import read_ness_table
+
+    shipped = CONFIG_DIR / "examples" / "ness_style_example.csv"
+    with open(shipped, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    path = write_table(tmp_path / "ness.csv", rows, delimiter=delimiter, encoding=encoding,
+                       decimal=decimal)
+
+    def observations(file: Path) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            out = read_ness_table(DatasetSpec("example_ks", file, "ness_table",
+                                              {"period": "2011", "vintage": "LSOA11"}),
+                                  CodeRegistry())
+        return out.drop(columns="source")
+
+    expected = observations(shipped)
+    assert expected["value"].notna().sum() > 10
+    pd.testing.assert_frame_equal(observations(path), expected)
