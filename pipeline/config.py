@@ -221,4 +221,4 @@ def _raw_file(value: Any, raw_dir: Path, catalogue: Path, where: str) -> Path:
     """A catalogue path, from ``raw_dir``; refused if it leaves ``raw_dir`` (every input is
     kept under ``data/raw/``, where the manifest records it)."""
     return resolve_inside(str(value), raw_dir, (raw_dir,), file=catalogue, where=where,
-                          expected="a file under data/raw/")
+                          expected="a file under data/raw/", outside="data/raw/")

@@ -50,7 +50,7 @@ class InputError(Exception):
         self.column = excerpt(column) if column is not None else None
         self.line = line
         # whatever a caller quotes from the file is cut to a short excerpt here, once
-        quoted = re.sub(rf"'([^'\n]{{{EXCERPT_CHARS + 1},}})'",
+        quoted = re.sub(rf"(?<![\w'])'([^'\n]{{{EXCERPT_CHARS + 1},}})'(?!\w)",
                         lambda m: f"'{excerpt(m.group(1))}'", str(message))
         self.message = excerpt(quoted, MESSAGE_CHARS)
         super().__init__(str(self))

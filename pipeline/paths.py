@@ -22,7 +22,7 @@ def resolve(path: str | Path, base: Path = PROJECT_ROOT) -> Path:
 
 def resolve_inside(
     path: str | Path, base: Path, roots: tuple[Path, ...], *, file: str | Path, where: str,
-    expected: str,
+    expected: str, outside: str = "the project",
 ) -> Path:
     """``path`` resolved from ``base`` (links and ``..`` followed), refused unless it lies
     inside one of ``roots``: settings never make the pipeline read outside the project.
@@ -35,5 +35,5 @@ def resolve_inside(
     resolved = resolve(path, base).resolve()
     if any(resolved.is_relative_to(root.resolve()) for root in roots):
         return resolved
-    raise InputError(file, f"{where}: '{excerpt(path)}' is outside the project (expected "
+    raise InputError(file, f"{where}: '{excerpt(path)}' is outside {outside} (expected "
                            f"{expected})")

@@ -125,7 +125,7 @@ def test_dataset_path_outside_data_raw_is_refused(tmp_path, capsys, path):
     line = refused_here(capsys, ["ingest", "--config", str(config), "--out", str(tmp_path / "p"),
                     "--no-progress"], tmp_path / "p")
     assert line == (f"error: datasets.yaml: datasets.population2020.path: '{path}' is outside "
-                    "the project (expected a file under data/raw/)")
+                    "data/raw/ (expected a file under data/raw/)")
 
 
 def test_catalogue_path_outside_the_project_is_refused(tmp_path, capsys):
@@ -171,6 +171,12 @@ def test_a_long_cell_is_quoted_as_a_short_excerpt(tmp_path):
     message = str(err.value)
     assert message.startswith("f.csv, row 3, column 'value': '" + "x" * 59 + "\u2026'")
     assert len(message) < 300
+
+
+def test_prose_between_two_short_quotes_is_not_cut():
+    message = ("does not declare the parameter 'district' in its parameters cell (it declares: "
+               "none: no cell is tagged 'parameters')")
+    assert str(InputError("n.ipynb", message)) == f"n.ipynb: {message}"
 
 
 def test_a_long_setting_is_quoted_as_a_short_excerpt(tmp_path):

@@ -204,7 +204,7 @@ def read_census2011_oac(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
                                     f"'{spec.id}' in config/datasets.yaml")
     lookup_path = resolve_inside(lookup_option, RAW_DIR, (RAW_DIR,), file="datasets.yaml",
                                  where=f"datasets.{spec.id}.options.variable_lookup",
-                                 expected="a file under data/raw/")
+                                 expected="a file under data/raw/", outside="data/raw/")
     lookup = read_csv(lookup_path)
     rules = oac_aggregation_rules(lookup, lookup_path)
     raw = read_csv(spec.path)
