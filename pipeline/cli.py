@@ -111,9 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Run the ingest and print its summary."""
     from pipeline.config import load_area_config
+    from pipeline.geography.area import check_area_codes
     from pipeline.store import run_ingest, write_store
 
     config = load_area_config(args.config)
+    check_area_codes(config)
     out_dir = resolve(args.out) if args.out else PROCESSED_DIR
     result = run_ingest(config, progress=not args.no_progress)
     manifest = write_store(result, config, out_dir)
@@ -126,9 +128,11 @@ def cmd_localities(args: argparse.Namespace) -> int:
     """Derive localities, write them, and print the chosen district's."""
     from pipeline.config import load_area_config
     from pipeline.context import prepare_localities
+    from pipeline.geography.area import check_area_codes
     from pipeline.localities import TYPE_LABELS
 
     config = load_area_config(args.config)
+    check_area_codes(config)
     districts = config.districts if args.district == "all" else (config.district(args.district),)
     out_dir = resolve(args.out) if args.out else PROCESSED_DIR
     summary = prepare_localities(config, out_dir)

@@ -11,7 +11,7 @@ import yaml
 
 from pipeline.errors import InputError
 from pipeline.ingest.common import DatasetSpec
-from pipeline.paths import CONFIG_DIR, PROJECT_ROOT, RAW_DIR, resolve
+from pipeline.paths import CONFIG_DIR, PROJECT_ROOT, RAW_DIR, resolve, resolve_inside
 
 DEFAULT_CONFIG = CONFIG_DIR / "area.yaml"
 
@@ -32,11 +32,61 @@ def load_yaml(path: str | Path) -> Any:
         raise InputError(path, f"config file not found (expected at {path})")
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_UniqueKeyLoader)  # a SafeLoader
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"cannot be decoded: byte 0x{exc.object[exc.start]:02x} at offset "
+                               f"{exc.start} is not valid UTF-8 (expected a YAML file saved as "
+                               "UTF-8)") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InputError(path, f"is not valid YAML ({getattr(exc, 'problem', exc)})", row=row)
+        line, message = yaml_problem(exc)
+        raise InputError(path, f"is not valid YAML: {message}", line=line) from None
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
+    silently, so a second ``file:`` below a first would undo it without a word)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                if key in first:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key '{key}' is given twice in one mapping (first on line "
+                                    f"{first[key] + 1}); expected each key once",
+                        key_node.start_mark)
+                first[key] = key_node.start_mark.line
+            except TypeError:  # an unhashable key: PyYAML reports it below
+                break
+        return super().construct_mapping(node, deep=deep)
+
+
+_UNCLOSED = {
+    "while scanning a quoted": "a quoted value opened on this line is not closed",
+    "while parsing a flow sequence": "a [ list opened on this line is not closed with ]",
+    "while parsing a flow mapping": "a { mapping opened on this line is not closed with }",
+}
+
+
+def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """The line where a YAML syntax error is, and what is wrong, in a few words.
+
+    PyYAML marks where it noticed the problem; for an unclosed quote or bracket that is the end
+    of the file, so the line the quote or bracket was opened on (its context) is named instead.
+    """
+    problem = str(getattr(exc, "problem", "") or exc).strip()
+    context = str(getattr(exc, "context", "") or "").strip()
+    at = getattr(exc, "problem_mark", None)
+    opened = getattr(exc, "context_mark", None)
+    unclosed = opened is not None and (
+        "end of stream" in problem or context.startswith(("while parsing a flow",
+                                                          "while scanning a quoted")))
+    if unclosed:
+        what = next((v for k, v in _UNCLOSED.items() if context.startswith(k)), context)
+        where = f" on line {at.line + 1}" if at is not None else ""
+        return opened.line + 1, f"{what} ({problem}{where})"
+    return (at.line + 1 if at is not None else None), (f"{context}: {problem}" if context
+                                                       else problem)
 
 
 def check_keys(
@@ -126,8 +176,14 @@ def load_area_config(path: str | Path | None = None) -> AreaConfig:
     if isinstance(level, bool) or not isinstance(level, (int, float)) \
             or float(level) not in COMPARISON_LEVELS:
         raise InputError(path, f"comparison.level: expected 95 or 99.8 (percent), got {level!r}")
-    extra = {k: resolve(raw[k], PROJECT_ROOT) for k in ("localities", "targets", "options",
-                                                         "appraisal") if raw.get(k)}
+
+    def inside(key: str) -> Path:
+        return resolve_inside(raw[key], PROJECT_ROOT, (PROJECT_ROOT, path.parent), file=path,
+                              where=key, expected="a path inside the project or beside "
+                                                  f"{path.name}")
+
+    extra = {k: inside(k) for k in ("localities", "targets", "options", "appraisal")
+             if raw.get(k)}
     return AreaConfig(
         path=path,
         county=_area(raw["county"], path, "county"),
@@ -135,8 +191,8 @@ def load_area_config(path: str | Path | None = None) -> AreaConfig:
         districts=tuple(_area(d, path, f"districts[{i}]") for i, d in enumerate(districts)),
         working_vintage=vintage,
         min_count=min_count,
-        datasets_path=resolve(raw["datasets"], PROJECT_ROOT),
-        indicators_path=resolve(raw["indicators"], PROJECT_ROOT),
+        datasets_path=inside("datasets"),
+        indicators_path=inside("indicators"),
         extra=extra,
         comparison_level=float(level),
     )
@@ -156,7 +212,7 @@ def load_datasets(
             continue
         specs.append(DatasetSpec(
             id=str(key),
-            path=resolve(entry["path"], raw_dir),
+            path=_raw_file(entry["path"], raw_dir, path, f"datasets.{key}.path"),
             reader=str(entry["reader"]),
             options=dict(entry.get("options") or {}),
         ))
@@ -170,4 +226,11 @@ def load_geography_paths(path: str | Path, raw_dir: Path = RAW_DIR) -> dict[str,
     section = raw.get("geography") or {}
     if not isinstance(section, Mapping):
         raise InputError(path, "geography: expected a mapping of names to file paths")
-    return {str(k): resolve(v, raw_dir) for k, v in section.items()}
+    return {str(k): _raw_file(v, raw_dir, path, f"geography.{k}") for k, v in section.items()}
+
+
+def _raw_file(value: Any, raw_dir: Path, catalogue: Path, where: str) -> Path:
+    """A catalogue path, from ``raw_dir``; refused if it leaves ``raw_dir`` (every input is
+    kept under ``data/raw/``, where the manifest records it)."""
+    return resolve_inside(str(value), raw_dir, (raw_dir,), file=catalogue, where=where,
+                          expected="a file under data/raw/", outside="data/raw/")

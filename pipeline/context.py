@@ -54,12 +54,12 @@ def comparison_groups(membership: pd.DataFrame, lookup: pd.DataFrame) -> pd.Data
 def prepare_localities(config: AreaConfig, out_dir: Path = PROCESSED_DIR) -> pd.DataFrame:
     """Derive every locality from the store and write membership, summary, shapes and indicator
     rows to ``out_dir``. Returns the locality summary (one row per locality)."""
+    settings = locality_settings(config)  # checked before any data is read
     lookup = geography.lsoa_lookup(config)
     # localities are made of the county's LSOAs of the working vintage: only their rows are read
     store = load_store(out_dir, filters=area_store_filter(
         config.working_vintage, lookup["lsoa_code"], aggregates=False))
     catalogue = load_catalogue(config.indicators_path)
-    settings = locality_settings(config)
     boundaries = geography.lsoa_boundaries(config)
     lsoas = lsoa_attributes(lookup, store, settings.editions, config.working_vintage)
     districts = pd.Series({d.code: d.name for d in config.districts})

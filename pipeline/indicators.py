@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
+from pipeline.ingest.common import read_csv
 from pipeline.schema import FLAG_PRECEDENCE
 
 CATALOGUE_COLUMNS = [
@@ -94,7 +95,7 @@ def load_catalogue(folder: str | Path) -> pd.DataFrame:
         raise InputError(folder, "no indicator catalogue files (*.csv) found")
     frames = []
     for file in files:
-        df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = read_csv(file)
         missing = [c for c in CATALOGUE_COLUMNS if c not in df.columns]
         if missing:
             raise InputError(file, f"missing catalogue column(s): {', '.join(missing)}")

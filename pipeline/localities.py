@@ -20,8 +20,9 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.config import check_keys, load_yaml
 from pipeline.errors import InputError
-from pipeline.ingest.common import find_column, read_csv, read_excel
-from pipeline.paths import PROJECT_ROOT, resolve
+from pipeline.ingest.common import read_csv, read_excel
+from pipeline.ingest.headers import canonical_columns
+from pipeline.paths import PROJECT_ROOT, resolve, resolve_inside
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,10 @@ def load_locality_settings(path: str | Path) -> LocalitySettings:
         include_lsoas=tuple(str(c) for c in pn.get("include_lsoas") or []),
         exclude_lsoas=tuple(str(c) for c in pn.get("exclude_lsoas") or []),
         naming=naming,
-        forum_file=resolve(forum["file"], PROJECT_ROOT) if forum.get("file") else None,
+        forum_file=resolve_inside(forum["file"], PROJECT_ROOT, (PROJECT_ROOT, path.parent),
+                                  file=path, where="forum_areas.file",
+                                  expected=f"a file inside the project or beside {path.name}")
+        if forum.get("file") else None,
         forum_stand_in=str(forum.get("stand_in") or ""),
         min_town_lsoas=int(towns.get("min_town_lsoas", 4)),
         editions=tuple(sorted({int(r["edition"]) for r in rules})),
@@ -241,10 +245,24 @@ def _number_repeats(names: pd.Series, within: pd.Series | None = None) -> pd.Ser
 
 
 def _unique_ids(prefix: str, names: pd.Series, max_length: int = 48) -> pd.Series:
-    short = names.map(slug).str.slice(0, max_length).str.rstrip("-")
-    ids = prefix + short
-    dup = ids.groupby(ids).cumcount()
-    return ids.where(dup == 0, ids + "-" + (dup + 1).astype(str))
+    """One distinct id per name, in the order given (callers give names in a stable order).
+
+    Names that slug alike ('Anstey North', 'Anstey (North)') keep the plain id for the first
+    and get the next free number for the others ('-2', '-3' ...), never an id another name
+    has of its own ('Anstey North 2' keeps ``anstey-north-2``).
+    """
+    ids = prefix + names.map(slug).str.slice(0, max_length).str.rstrip("-")
+    repeated = ids.duplicated(keep=False)
+    taken = set(ids[~repeated])  # an id only one name gives is that name's
+    out = []
+    for base, shared in zip(ids, repeated, strict=True):
+        candidate, n = base, 1
+        while shared and candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        out.append(candidate)
+    return pd.Series(out, index=names.index)
 
 
 def priority_neighbourhoods(
@@ -280,13 +298,19 @@ def read_forum_file(path: str | Path) -> pd.DataFrame:
     """Read a forum-area file (CSV or XLSX): columns ``forum`` and ``lsoa_code`` or ``ward_code``."""
     path = Path(path)
     df = read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else read_csv(path)
-    forum = find_column(df.columns, r"^forum", path, what="forum (the forum area's name)")
-    code = find_column(df.columns, r"^(lsoa|ward)(_| )?(code|cd)", path,
-                       what="lsoa_code or ward_code")
-    kind = "lsoa_code" if code.lower().startswith("lsoa") else "ward_code"
-    out = pd.DataFrame({"forum": df[forum].astype(str).str.strip(),
-                        kind: df[code].astype(str).str.strip(), "_row": np.arange(len(df)) + 2})
-    return out
+    found = {canonical: header for header, canonical in
+             canonical_columns(df.columns, ("forum", "lsoa_code", "ward_code"), path).items()}
+    if "forum" not in found:
+        raise InputError(path, "missing required column: forum (the forum area's name; "
+                               f"columns found: {', '.join(map(str, df.columns))})", row=1)
+    kind = "lsoa_code" if "lsoa_code" in found else "ward_code"
+    if kind not in found:
+        raise InputError(path, "missing required column: lsoa_code or ward_code (also read as "
+                               "LSOA11CD, LSOA21CD, LSOA code, WD19CD, Ward code ...; columns "
+                               f"found: {', '.join(map(str, df.columns))})", row=1)
+    return pd.DataFrame({"forum": df[found["forum"]].astype(str).str.strip(),
+                         kind: df[found[kind]].astype(str).str.strip(),
+                         "_row": np.arange(len(df)) + 2})
 
 
 def forum_areas_from_table(

@@ -125,10 +125,12 @@ def prepare(args: argparse.Namespace) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the batch, print the summary table; 0 if every pack was published in full, else 1."""
-    if not args.skip_ingest:
-        from pipeline.config import load_area_config
+    from pipeline.config import load_area_config
+    from pipeline.geography.area import check_area_codes
 
-        config = load_area_config(getattr(args, "config", None))
+    config = load_area_config(getattr(args, "config", None))
+    check_area_codes(config)  # a mistyped county or district code fails before anything runs
+    if not args.skip_ingest:
         if args.district.strip().lower() not in ("all", config.county.code.lower(),
                                                  config.county.name.lower()):
             config.district(args.district.strip())  # an unknown district fails before the rebuild

@@ -201,3 +201,68 @@ def test_town_named_like_its_district_is_called_a_town():
                                                        "Exton D", "Village"])
     out = rural_and_towns(lsoas, pd.Series({"X": "Exton", "Y": "Wyeford"}), min_town_lsoas=2)
     assert set(out["name"]) == {"Exton (town)"} and set(out["locality_id"]) == {"town-exton-town"}
+
+
+# --- forum files: header spellings, and names that slug alike ---------------------------------
+
+
+@pytest.mark.parametrize(("forum", "code"), [
+    ("forum", "lsoa_code"), ("Forum", "LSOA11CD"), ("forum_name", "lsoa11cd"),
+    ("Forum area", "LSOA21CD"), ("FORUM", "LSOA code"), ("Community forum", "lsoa 2011 code"),
+])
+def test_forum_file_header_spellings_give_the_same_membership(tmp_path, forum, code):
+    from pipeline.localities import read_forum_file
+
+    path = tmp_path / "forums.csv"
+    path.write_text(f"{forum},{code},LSOA name\nNorth,A,a\nNorth,B,b\nSouth,F,f\n")
+    out = forum_areas_from_table(_lsoas().assign(ward_code="W"), read_forum_file(path), path)
+    assert out.groupby("name")["lsoa_code"].agg(list).to_dict() == {"North": ["A", "B"],
+                                                                    "South": ["F"]}
+
+
+@pytest.mark.parametrize("code", ["WD19CD", "wd19cd", "Ward code", "ward_code"])
+def test_forum_file_ward_header_spellings(tmp_path, code):
+    from pipeline.localities import read_forum_file
+
+    path = tmp_path / "forums.xlsx"
+    pd.DataFrame({"Forum": ["North", "South"], code: ["W1", "W2"]}).to_excel(path, index=False)
+    table = read_forum_file(path)
+    assert list(table.columns) == ["forum", "ward_code", "_row"]
+    lsoas = _lsoas().assign(ward_code=["W1", "W1", "W1", "W1", "W1", "W2"])
+    out = forum_areas_from_table(lsoas, table, path)
+    assert out.groupby("name")["lsoa_code"].agg(list).to_dict() == {
+        "North": ["A", "B", "C", "D", "E"], "South": ["F"]}
+
+
+def test_forum_file_without_a_code_column_names_file_and_what_is_expected(tmp_path):
+    from pipeline.localities import read_forum_file
+
+    path = tmp_path / "forums.csv"
+    path.write_text("forum,postcode\nNorth,LE1 1AA\n")
+    with pytest.raises(InputError, match=r"^forums\.csv, row 1: missing required column: "
+                                         r"lsoa_code or ward_code \(also read as LSOA11CD"):
+        read_forum_file(path)
+
+
+def test_forum_names_that_slug_alike_stay_distinct_localities():
+    rows = [("Anstey North", "A"), ("Anstey (North)", "B"), ("Anstey North 2", "C"),
+            ("anstey-north", "D")]
+    out = forum_areas_from_table(_lsoas().assign(ward_code="W"), _forum_table(rows),
+                                 "forums.csv")
+    ids = out.set_index("lsoa_code")["locality_id"]
+    assert ids.nunique() == 4  # four forums, four localities
+    assert out.groupby("locality_id")["name"].nunique().eq(1).all()  # no profile mixes two
+    assert ids["C"] == "forum-anstey-north-2"  # a name's own id is never given to another
+    assert ids["B"] == "forum-anstey-north"  # first of the alike names in sorted order
+    # the same ids whatever order the file lists the forums in
+    shuffled = forum_areas_from_table(_lsoas().assign(ward_code="W"),
+                                      _forum_table(rows[::-1]), "forums.csv")
+    assert shuffled.set_index("lsoa_code")["locality_id"].to_dict() == ids.to_dict()
+
+
+def test_long_names_alike_in_their_first_48_characters_stay_distinct():
+    stem = "Community forum of the parishes of the upper Soar valley"
+    rows = [(f"{stem} east", "A"), (f"{stem} west", "B")]
+    out = forum_areas_from_table(_lsoas().assign(ward_code="W"), _forum_table(rows),
+                                 "forums.csv")
+    assert out["locality_id"].nunique() == 2

@@ -6,6 +6,7 @@ Each function takes the :class:`~pipeline.config.AreaConfig` and reads the files
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -124,3 +125,61 @@ def to_working_vintage(
     if not moved:
         return observations.iloc[0:0]
     return pd.concat(moved, ignore_index=True)[observations.columns]
+
+
+def check_area_codes(config: AreaConfig) -> None:
+    """Refuse area settings whose county or district codes the shipped lookups do not know.
+
+    The county must be a county of the ONS ward -> county lookup and every district one of
+    its districts; a mistyped code would otherwise run with no LSOAs and no localities.
+
+    Raises
+    ------
+    InputError
+        Naming the settings file, its line, the key and the code, with the closest valid
+        codes and names.
+    """
+    paths = geography_paths(config)
+    ward_ced = load.load_ward_ced_lookup(files._path(paths, "ward19_ced19"))
+    lads = load.load_lsoa11_ward_lookup(files._path(paths, "lsoa11_ward19"))
+    lad_names = lads.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
+    county_of = ward_ced.drop_duplicates("lad_code").set_index("lad_code")["county_name"]
+    counties = ward_ced.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    code = config.county.code
+    if code not in counties.index:
+        raise _unknown(config, "county.code", code, "a county of the ONS ward -> county lookup",
+                       counties, config.county.name)
+    named = [c for c, n in counties.items() if n.lower() == config.county.name.lower()]
+    if named and code not in named:
+        raise _unknown(config, "county.code", code, f"{config.county.name}: it is "
+                       f"{counties[code]}", counties, config.county.name)
+    own = ward_ced.loc[ward_ced["county_code"] == code, "lad_code"].unique()
+    districts = lad_names.reindex(sorted(own)).fillna("")
+    for i, district in enumerate(config.districts):
+        if district.code in districts.index:
+            continue
+        where = f"districts[{i}].code"
+        if district.code in lad_names.index:
+            elsewhere = county_of.get(district.code)
+            whose = f"a district of {elsewhere}" if isinstance(elsewhere, str) else "not a district"
+            raise _unknown(config, where, district.code, f"one of {counties[code]}'s "
+                           f"districts; it is {lad_names[district.code]}, {whose}", districts,
+                           district.name)
+        raise _unknown(config, where, district.code, f"a district of {counties[code]} in "
+                       "the ONS lookups", districts, district.name)
+
+
+def _unknown(config: AreaConfig, where: str, code: str, expected: str, known: pd.Series,
+             name: str) -> InputError:
+    """The error for a code that is not in ``known`` (code -> name), suggesting the closest
+    codes and the code of an area called ``name``."""
+    by_name = [c for c, n in known.items() if str(n).lower() == name.lower()]
+    similar_names = difflib.get_close_matches(name, [str(n) for n in known], n=2, cutoff=0.6)
+    close = by_name or [*difflib.get_close_matches(code, list(known.index), n=3, cutoff=0.6),
+                        *known.index[known.isin(similar_names)]]
+    close = list(dict.fromkeys(close))
+    hint = (f"; did you mean {' or '.join(f'{c} ({known[c]})' for c in close[:3])}?"
+            if close else "")
+    lines = config.path.read_text(encoding="utf-8").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if code in text), None)
+    return InputError(config.path, f"{where}: '{code}' is not {expected}{hint}", line=line)

@@ -44,7 +44,7 @@ from pipeline.ingest.common import (
     parse_numbers,
     read_csv,
 )
-from pipeline.paths import RAW_DIR, resolve
+from pipeline.paths import RAW_DIR, resolve_inside
 
 # --------------------------------------------------------------------------- Census 2011 OAC
 
@@ -204,7 +204,9 @@ def read_census2011_oac(spec: DatasetSpec, codes: CodeRegistry) -> pd.DataFrame:
     if not lookup_option:
         raise InputError(spec.path, f"reader option 'variable_lookup' is missing for dataset "
                                     f"'{spec.id}' in config/datasets.yaml")
-    lookup_path = resolve(lookup_option, RAW_DIR)
+    lookup_path = resolve_inside(lookup_option, RAW_DIR, (RAW_DIR,), file="datasets.yaml",
+                                 where=f"datasets.{spec.id}.options.variable_lookup",
+                                 expected="a file under data/raw/", outside="data/raw/")
     lookup = read_csv(lookup_path)
     rules = oac_aggregation_rules(lookup, lookup_path)
     raw = read_csv(spec.path)

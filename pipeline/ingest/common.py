@@ -5,9 +5,10 @@ All problems are raised as :class:`pipeline.errors.InputError` naming the file, 
 
 from __future__ import annotations
 
+import csv
 import glob
+import io
 import re
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from pipeline.errors import InputError
+from pipeline.ingest.textfile import decimal_points, describe, file_bytes, text_format
 
 #: Observation columns every reader returns, in this order.
 OBSERVATION_COLUMNS = [
@@ -184,12 +186,17 @@ def dataset_files(path: str | Path, suffixes: tuple[str, ...] = (".csv", ".csv.g
     return files
 
 
-def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
+def read_csv(path: str | Path, *, ragged: bool = False, **kwargs: Any) -> pd.DataFrame:
     """Read a CSV (optionally gzipped) the way users' files really come.
 
-    UTF-8 with or without BOM is tried first, then Windows-1252 (files saved from Excel).
-    Everything is read as text unless ``dtype`` is given, so readers decide what is numeric.
-    An empty file, or one with a header and no rows, raises :class:`InputError`.
+    The one function every CSV reader opens files with. How the file is written is read from
+    its bytes (:mod:`pipeline.ingest.textfile`): UTF-8 with or without BOM, UTF-16 (Excel's
+    "Unicode text") or Windows-1252; comma, tab, semicolon or vertical-bar delimited; numbers
+    with decimal commas ("12,4", as Excel writes them in many locales) are given decimal
+    points. Everything is read as text unless ``dtype`` is given, so readers decide what is
+    numeric. ``ragged=True`` reads lines of different lengths as a grid (no header; columns
+    0, 1, 2 ... as wide as the longest line). An empty file, one with a header and no rows,
+    or one that cannot be decoded raises :class:`InputError`.
     """
     path = Path(path)
     if not path.exists():
@@ -199,25 +206,25 @@ def read_csv(path: str | Path, **kwargs: Any) -> pd.DataFrame:
                                "from a folder of files)")
     if path.stat().st_size == 0:
         raise InputError(path, "the file is empty (expected a header row and data rows)")
+    fmt, text = text_format(path, file_bytes(path))
     kwargs.setdefault("dtype", str)
     kwargs.setdefault("keep_default_na", False)
     kwargs.setdefault("index_col", False)  # a trailing comma must not shift columns left
-    last_error: Exception | None = None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            df = pd.read_csv(path, encoding=encoding, **kwargs)
-            break
-        except UnicodeDecodeError as exc:
-            last_error = exc
-        except pd.errors.EmptyDataError:
-            raise InputError(path, "the file is empty (expected a header row and data rows)")
-        except pd.errors.ParserError as exc:
-            raise InputError(path, f"could not be parsed as CSV ({_short(exc)})") from None
-        except (OSError, EOFError, zlib.error) as exc:  # a damaged .gz file
-            raise InputError(path, f"could not be read ({_short(exc)}; expected a CSV file, "
-                                   "gzipped or not)") from None
-    else:  # pragma: no cover - cp1252 decodes any byte except five undefined ones
-        raise InputError(path, f"unknown text encoding ({last_error})")
+    kwargs.setdefault("sep", fmt.delimiter)
+    try:
+        if ragged:
+            rows = csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter)
+            width = max((len(row) for row in rows), default=1) or 1
+            kwargs.update(header=None, names=list(range(width)))
+        df = pd.read_csv(io.StringIO(text, newline=""), **kwargs)
+    except pd.errors.EmptyDataError:
+        raise InputError(path, "the file is empty (expected a header row and data rows)") from None
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(path, f"could not be parsed as CSV ({describe(fmt)}: "
+                               f"{_short(exc)})") from None
+    if fmt.decimal == ",":
+        text_columns = [c for c in df.columns if df[c].dtype == object]
+        df[text_columns] = decimal_points(df[text_columns])
     df.columns = [str(c).strip() for c in df.columns]
     if df.empty:
         raise InputError(path, "the file has a header but no data rows")

@@ -21,8 +21,6 @@ See ``config/examples/README.md`` for the layouts as officers see them.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import re
 import unicodedata
 from pathlib import Path
@@ -42,6 +40,7 @@ from pipeline.ingest.common import (
     read_csv,
     read_excel,
 )
+from pipeline.ingest.headers import canonical_columns
 from pipeline.schema import OBSERVATIONS, validate
 
 #: Any GSS area code (England, Wales, Scotland, Northern Ireland, UK-wide): used to find data rows.
@@ -122,21 +121,6 @@ def _kind(path: Path) -> str:
     raise InputError(path, "unknown file type (expected a .csv, .csv.gz or .xlsx file)")
 
 
-def _csv_width(path: Path) -> int:
-    """Largest number of fields on any line of a CSV, so ragged lines can be read as a grid.
-
-    Decoded as Latin-1, which accepts any byte: commas and quotes are ASCII in UTF-8 and
-    Windows-1252 alike, so the count is right whatever the real encoding. A file that cannot
-    be opened gives 1 and :func:`read_csv` then reports the problem properly.
-    """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="latin-1", newline="") as fh:
-            return max((len(row) for row in csv.reader(fh)), default=1) or 1
-    except (OSError, csv.Error, EOFError):
-        return 1
-
-
 def _text(frame: pd.DataFrame) -> pd.DataFrame:
     """All cells as stripped text, missing cells as ''."""
     return frame.fillna("").astype(str).apply(lambda col: col.str.strip())
@@ -163,8 +147,7 @@ def read_grid(path: str | Path, sheet: str | int = 0) -> pd.DataFrame:
     if _kind(path) == "excel":
         grid = read_excel(path, sheet, header=None)
     else:
-        grid = read_csv(path, header=None, names=list(range(_csv_width(path))),
-                        skip_blank_lines=False)
+        grid = read_csv(path, ragged=True, skip_blank_lines=False)
     grid.columns = range(grid.shape[1])
     return _text(grid).reset_index(drop=True)
 
@@ -379,14 +362,17 @@ def parse_partner_table(
                           for c in table.columns]]
     if table.empty:
         raise InputError(file, "the file has a header but no data rows")
+    # the area code and name may come in any spelling of the alias table (LSOA11CD, LSOA name)
+    aliases = canonical_columns(table.columns, ("area_code", "area_name"), file)
     known = PARTNER_REQUIRED + PARTNER_OPTIONAL + PARTNER_IGNORED
-    unknown = [c for c in table.columns if c.lower() not in known]
+    unknown = [c for c in table.columns if c.lower() not in known and c not in aliases]
     if unknown:
         raise InputError(file, f"unknown column '{unknown[0]}' (expected the columns "
                                f"{', '.join(PARTNER_REQUIRED)}, optionally "
                                f"{', '.join(PARTNER_OPTIONAL + PARTNER_IGNORED)})", row=1,
                          column=unknown[0])
-    col = {name: find_column(table.columns, f"^{name}$", file, what=name)
+    col = {name: next((c for c, a in aliases.items() if a == name), None)
+           or find_column(table.columns, f"^{name}$", file, what=name)
            for name in PARTNER_REQUIRED}
     for name in PARTNER_OPTIONAL:
         col[name] = find_column(table.columns, f"^{name}$", file, required=False)
