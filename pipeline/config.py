@@ -230,7 +230,9 @@ def load_geography_paths(path: str | Path, raw_dir: Path = RAW_DIR) -> dict[str,
 
 
 def _raw_file(value: Any, raw_dir: Path, catalogue: Path, where: str) -> Path:
-    """A catalogue path, from ``raw_dir``; refused if it leaves ``raw_dir`` (every input is
-    kept under ``data/raw/``, where the manifest records it)."""
-    return resolve_inside(str(value), raw_dir, (raw_dir,), file=catalogue, where=where,
-                          expected="a file under data/raw/", outside="data/raw/")
+    """A catalogue path, from ``raw_dir``; refused unless it lies under ``raw_dir`` (where
+    inputs are kept and the manifest records them) or beside the catalogue (a county's own
+    settings folder with its files)."""
+    return resolve_inside(str(value), raw_dir, (raw_dir, catalogue.parent), file=catalogue,
+                          where=where, expected="a file under data/raw/ or beside "
+                          f"{catalogue.name}", outside="data/raw/")

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 #: The most of a file's content (a cell, a header, a setting) a message quotes.
-EXCERPT_CHARS = 60
+EXCERPT_CHARS = 120  # the longest published IoD header is under 100
 #: The longest message printed; what the file says is never echoed beyond this.
 MESSAGE_CHARS = 400
 

@@ -131,10 +131,15 @@ def nearest_districts(characteristics: pd.DataFrame, n: int = N_SIMILAR) -> pd.D
 
 
 def similar_districts(store: pd.DataFrame, names: pd.Series, n: int = N_SIMILAR
-                      ) -> pd.DataFrame:
+                      ) -> pd.DataFrame | None:
     """:func:`nearest_districts` of :func:`district_characteristics`, with the districts' names
-    (``district_name``, ``similar_name``) from ``names`` (by code)."""
-    out = nearest_districts(district_characteristics(store), n)
+    (``district_name``, ``similar_name``) from ``names`` (by code); ``None`` when no more than
+    ``n`` districts have every characteristic (a catalogue without the national files), so
+    the pages say the comparison is not available."""
+    characteristics = district_characteristics(store)
+    if len(characteristics) <= n:
+        return None
+    out = nearest_districts(characteristics, n)
     out["district_name"] = out["district_code"].map(names).fillna(out["district_code"])
     out["similar_name"] = out["similar_code"].map(names).fillna(out["similar_code"])
     return out[["district_code", "district_name", "rank", "similar_code", "similar_name",

@@ -103,17 +103,18 @@ def read_dataset(spec: DatasetSpec, codes: CodeRegistry,
     """Read one catalogued file with its reader and check the rows against the schema.
 
     With ``membership`` (:func:`pipeline.geography.national_membership`), an England-wide file
-    (option ``national_totals``) is reduced by :func:`national_totals` before the check.
+    (option ``national_totals``) is reduced by :func:`national_totals` after the check, so a
+    value the schema forbids anywhere in England is refused, not summed into a total.
     """
     try:
         dataset_files(spec.path)
     except InputError as exc:
         raise InputError(spec.path, f"named in the dataset catalogue (datasets.{spec.id}): "
                                     f"{exc.message}") from None
-    obs = reader(spec.reader)(spec, codes)
+    obs = validate(reader(spec.reader)(spec, codes), OBSERVATIONS, spec.path.name)
     if membership is not None and spec.option("national_totals"):
         obs = national_totals(obs, membership)
-    return validate(obs, OBSERVATIONS, spec.path.name)
+    return obs
 
 
 def _input_entry(spec: DatasetSpec, obs: pd.DataFrame, seconds: float) -> dict:

@@ -26,8 +26,7 @@ FILE2 = NATIONAL / "iod2019" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
 FILE9 = NATIONAL / "iod2019" / "File_9_-_IoD2019_Transformed_Scores.csv.gz"
 FILE10 = NATIONAL / "iod2019" / "File_10_-_IoD2019_Local_Authority_District_Summaries__lower-tier__.xlsx"
 IOD2010 = NATIONAL / "iod_history" / "imd2010_england_lsoa01_humaniverse.csv.gz"
-TS021 = (RAW_DIR / "leicestershire" / "census2021" /
-         "census2021_ts021_ethnicity21_lsoa21_demographr__leicestershire.csv")
+TS021 = NATIONAL / "census2021" / "census2021_ts021_ethnicity21_lsoa21_demographr__ew.csv.gz"
 CRIME = RAW_DIR / "leicestershire" / "crime"
 CATALOGUE = yaml.safe_load((CONFIG_DIR / "datasets.yaml").read_text())["datasets"]
 
