@@ -16,6 +16,7 @@ import pandas as pd
 
 from pipeline.context import work_folder
 from pipeline.localities import TYPE_LABELS
+from pipeline.pages.baseline_tables import DOWNLOAD_COLUMNS
 from pipeline.pages.evidence_text import (
     benchmark_note,
     gap_chart_summary,
@@ -88,16 +89,11 @@ INEQUALITY_DOWNLOAD_COLUMNS = {
     "gradient": "Gradient", "reason": "Why not calculated",
 }
 
-SIMILAR_DOWNLOAD_COLUMNS = {
-    "indicator_id": "Indicator id", "title": "Indicator", "unit": "Unit", "period": "Period",
-    "value": "Value", "lower_ci": "Lower 95% confidence limit",
-    "upper_ci": "Upper 95% confidence limit", "flag": "Flag",
-    "similar_value": "Similar districts value", "similar_lower_ci": "Similar districts lower 95% "
-    "limit", "similar_upper_ci": "Similar districts upper 95% limit",
-    "similar_flag": "Similar districts flag",
-    "similar_rank": "Rank among the district and its similar districts (1 = highest)",
-    "similar_count": "Districts ranked",
-}
+#: The similar-districts download: the baseline's labels for the same columns (one wording).
+SIMILAR_DOWNLOAD_COLUMNS = {column: DOWNLOAD_COLUMNS[column] for column in (
+    "indicator_id", "title", "unit", "period", "value", "lower_ci", "upper_ci", "flag",
+    "similar_value", "similar_lower_ci", "similar_upper_ci", "similar_flag", "similar_rank",
+    "similar_count")}
 
 NEED_COLUMNS = {"name": "Area", "kind": "Type", "themes": "Themes of need",
                 "theme_list": "Themes"}
