@@ -20,6 +20,7 @@ from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.paths import CONFIG_DIR, PROCESSED_DIR, PROJECT_ROOT, RAW_DIR
 from pipeline.schema import IOD_LSOAS_RANKED, OBSERVATIONS, validate
+from tests.settings import settings_with_datasets
 
 NATIONAL = RAW_DIR / "national"
 FILE2 = NATIONAL / "iod2019" / "File_2_-_IoD2019_Domains_of_Deprivation.csv.gz"
@@ -39,14 +40,8 @@ def head(path: Path, rows: int = 20) -> pd.DataFrame:
 def configure(tmp_path: Path, **entries: dict) -> Path:
     """Area settings whose dataset catalogue holds only ``entries`` (dataset id -> the shipped
     entry's reader and options, with the given changes)."""
-    datasets = yaml.safe_load((CONFIG_DIR / "datasets.yaml").read_text())
-    datasets["datasets"] = {key: {**CATALOGUE[key], **change} for key, change in entries.items()}
-    (tmp_path / "datasets.yaml").write_text(yaml.safe_dump(datasets))
-    area = yaml.safe_load((CONFIG_DIR / "area.yaml").read_text())
-    area["datasets"] = str(tmp_path / "datasets.yaml")
-    area["indicators"] = str(CONFIG_DIR / "indicators")
-    (tmp_path / "area.yaml").write_text(yaml.safe_dump(area))
-    return tmp_path / "area.yaml"
+    return settings_with_datasets(tmp_path, {key: {**CATALOGUE[key], **change}
+                                             for key, change in entries.items()})
 
 
 def processed_state() -> dict[str, tuple[int, int]]:

@@ -10,6 +10,7 @@ import yaml
 
 from pipeline.cli import main
 from pipeline.paths import CONFIG_DIR, PROJECT_ROOT
+from tests.settings import settings_with_datasets
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -25,15 +26,9 @@ def test_help_explains_every_option(command):
 
 
 def _config_with_missing_file(tmp_path):
-    datasets = yaml.safe_load((CONFIG_DIR / "datasets.yaml").read_text())
-    datasets["datasets"] = {"population2020": dict(datasets["datasets"]["population2020"],
-                                                   path="leicestershire/population/missing.csv")}
-    (tmp_path / "datasets.yaml").write_text(yaml.safe_dump(datasets))
-    area = yaml.safe_load((CONFIG_DIR / "area.yaml").read_text())
-    area["datasets"] = str(tmp_path / "datasets.yaml")
-    area["indicators"] = str(CONFIG_DIR / "indicators")
-    (tmp_path / "area.yaml").write_text(yaml.safe_dump(area))
-    return tmp_path / "area.yaml"
+    entry = yaml.safe_load((CONFIG_DIR / "datasets.yaml").read_text())["datasets"]["population2020"]
+    return settings_with_datasets(tmp_path, {"population2020": dict(
+        entry, path="leicestershire/population/missing.csv")})
 
 
 def test_missing_file_named_in_config_is_one_line_error(tmp_path):
