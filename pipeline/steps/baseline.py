@@ -206,6 +206,5 @@ def compute_baseline(data: AreaData, district: str, population: pd.DataFrame,
         breakdowns=breakdown_table(rows, catalogue, area, min_count=min_count, level=level),
         maps=baseline_maps(data, rows, area, min_count),
         comparison_level=level,
-        similar=similar_of(data.similar, area.code) if data.similar is not None
-        else pd.DataFrame(),
+        similar=similar_of(data.similar, area.code),
     )

@@ -477,6 +477,6 @@ def compute_evidence(data: Any, district: str) -> EvidenceResults:
         gradient=decile_gradient(by_decile, inequality),
         shapes=shapes.sort_values("lsoa_code").reset_index(drop=True),
         comparison_level=level,
-        similar=similar_summary(own, store, catalogue, getattr(data, "similar", None),
+        similar=similar_summary(own, store, catalogue, data.similar,
                                 area.code),
     )

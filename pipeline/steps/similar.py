@@ -15,9 +15,11 @@ from pipeline.schema import require_columns as _require
 from pipeline.similar import SIMILAR_COLUMNS
 
 
-def similar_of(similar: pd.DataFrame, district_code: str) -> pd.DataFrame:
-    """The similar districts of one district, nearest first (empty for the county or a
-    district without them)."""
+def similar_of(similar: pd.DataFrame | None, district_code: str) -> pd.DataFrame:
+    """The similar districts of one district, nearest first (empty for the county, a
+    district without them, or a run without the table: ``similar`` ``None``)."""
+    if similar is None:
+        return pd.DataFrame(columns=SIMILAR_COLUMNS)
     _require(similar, SIMILAR_COLUMNS, "similar_of", "the similar-districts table")
     mine = similar[similar["district_code"] == district_code]
     return mine.sort_values("rank").reset_index(drop=True)
@@ -96,7 +98,7 @@ def with_similar(table: pd.DataFrame, store: pd.DataFrame, catalogue: pd.DataFra
     """A table of the district's latest values with its similar districts' combined value and
     its rank among them (:func:`similar_comparison`); empty columns for an area without similar
     districts (the county overview, or no ``similar`` table)."""
-    group = similar_of(similar, district_code) if similar is not None else pd.DataFrame()
+    group = similar_of(similar, district_code)
     if group.empty:
         out = table.copy()
         for column in SIMILAR_TABLE_COLUMNS:
